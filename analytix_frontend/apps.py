@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AnalytixConfig(AppConfig):
+    name = "analytix_frontend"
+    verbose_name = "analytix"
+    default_auto_field = "django.db.models.AutoField"
+
+    def ready(self) -> None:
+        from analytix_frontend import checks  # noqa: F401  (registers the system checks)

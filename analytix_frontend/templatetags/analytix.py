@@ -1,0 +1,53 @@
+"""`{% analytics_scripts "area" %}`: a thin wrapper over `rendering.render_analytics_scripts`."""
+
+from __future__ import annotations
+
+from django import template
+from django.template.base import FilterExpression, Parser, Token
+from django.template.context import Context
+from django.utils.safestring import SafeString
+
+from analytix_frontend.conf import get_settings
+from analytix_frontend.nonce import find_csp_nonce
+from analytix_frontend.rendering import render_analytics_scripts
+
+register = template.Library()
+
+DEFAULT_AREA = "default"
+
+
+class AnalyticsScriptsNode(template.Node):
+    def __init__(self, area: FilterExpression | None) -> None:
+        self.area = area
+
+    def render(self, context: Context) -> SafeString:
+        area = self.area.resolve(context, ignore_failures=True) if self.area else DEFAULT_AREA
+        request = context.get("request")
+        return render_analytics_scripts(
+            area if isinstance(area, str) else "",
+            request=request,
+            nonce=find_csp_nonce(request, context),
+        )
+
+
+@register.tag("analytics_scripts")
+def analytics_scripts(parser: Parser, token: Token) -> AnalyticsScriptsNode:
+    bits = token.split_contents()
+    if len(bits) > 2:
+        raise template.TemplateSyntaxError(
+            f"{bits[0]} takes at most one argument, the page area, e.g. "
+            f'{{% {bits[0]} "signup" %}}'
+        )
+    if len(bits) == 1:
+        return AnalyticsScriptsNode(None)
+    area = parser.compile_filter(bits[1])
+    literal = area.var if isinstance(area.var, str) and not area.filters else None
+    if literal is not None:
+        known = get_settings().areas
+        if literal not in known:
+            raise template.TemplateSyntaxError(
+                f"{bits[0]}: unknown page area {literal!r}. Known areas: "
+                f"{', '.join(sorted(known))}. Add it to ANALYTICS_CONFIG['AREAS'] or use one "
+                "of these."
+            )
+    return AnalyticsScriptsNode(area)

@@ -1,0 +1,17 @@
+import js from "@eslint/js";
+import globals from "globals";
+
+export default [
+  { ignores: ["node_modules/", "**/.venv/", ".test-static-root/", "demo/static-root/", "build/", "dist/"] },
+  js.configs.recommended,
+  {
+    // The shipped files: plain browser scripts, concatenation-safe, no modules.
+    files: ["static/**/*.js", "tests/static/**/*.js"],
+    languageOptions: { ecmaVersion: 2015, sourceType: "script", globals: { ...globals.browser } },
+    rules: { "no-implied-eval": "error", "no-eval": "error", "no-new-func": "error", "no-script-url": "error" },
+  },
+  {
+    files: ["test/**/*.js", "test/**/*.mjs", "scripts/**/*.mjs"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: { ...globals.node } },
+  },
+];

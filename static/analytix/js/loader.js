@@ -1,0 +1,65 @@
+/*
+ * analytix loader: the vendor registry and the one way vendor scripts get on the page.
+ *
+ * Every vendor script is inserted with async, so it never blocks parsing, rendering or
+ * DOMContentLoaded; a blocked or failing one logs a warning and never throws into the page.
+ */
+(function (window, document) {
+  "use strict";
+
+  var analytix = (window.analytix = window.analytix || {});
+  if (analytix.registerVendor) {
+    return;
+  }
+
+  var vendors = {}; // service name -> loader function(id, context)
+  var scriptStates = {}; // url -> "loading" | "loaded" | "failed"
+
+  analytix.vendors = vendors;
+  analytix.scriptStates = scriptStates;
+
+  analytix.registerVendor = function (name, loader) {
+    if (!vendors[name]) {
+      vendors[name] = loader;
+    }
+  };
+
+  // Inserts one async vendor script, once per URL. options: {nonce, id, crossOrigin, onload, onerror}
+  analytix.loadScript = function (url, log, options) {
+    options = options || {};
+    if (scriptStates[url]) {
+      log.verbose("already requested", url);
+      return null;
+    }
+    scriptStates[url] = "loading";
+    var script = document.createElement("script");
+    script.async = true;
+    script.src = url;
+    if (options.id) {
+      script.id = options.id;
+    }
+    if (options.crossOrigin) {
+      script.crossOrigin = options.crossOrigin;
+    }
+    if (options.nonce) {
+      script.nonce = options.nonce;
+    }
+    script.onload = function () {
+      scriptStates[url] = "loaded";
+      log.verbose("loaded", url);
+      if (options.onload) {
+        options.onload();
+      }
+    };
+    script.onerror = function () {
+      scriptStates[url] = "failed";
+      log.warning("failed to load (blocked or offline):", url);
+      if (options.onerror) {
+        options.onerror();
+      }
+    };
+    log.verbose("requesting", url);
+    (document.head || document.documentElement).appendChild(script);
+    return script;
+  };
+})(window, document);

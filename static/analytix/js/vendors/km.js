@@ -1,0 +1,16 @@
+/*
+ * Kissmetrics, as its JavaScript library snippet does it: the `_kmq` command queue and the
+ * `_kmk` API key, then two async scripts: i.kissmetrics.io/i.js and
+ * scripts.kissmetrics.io/<key>.2.js. (This file is not named after the vendor: ad-block
+ * lists match that name and would block our own code.)
+ */
+(function (window) {
+  "use strict";
+
+  window.analytix.registerVendor("kissmetrics", function (apiKey, vendor) {
+    window._kmq = window._kmq || [];
+    window._kmk = window._kmk || apiKey;
+    vendor.loadScript("https://i.kissmetrics.io/i.js");
+    vendor.loadScript("https://scripts.kissmetrics.io/" + encodeURIComponent(apiKey) + ".2.js");
+  });
+})(window);

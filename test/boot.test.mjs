@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { CORE, lines, makePage, service } from "./helpers.mjs";
+
+test("boot starts enabled vendors, with the block's nonce, and logs the off ones", () => {
+  const page = makePage({
+    nonce: "abc",
+    config: {
+      area: "default",
+      logLevel: "verbose",
+      services: [
+        service("hubspot", { id: "1234567" }),
+        service("drift", { on: false, reason: "area", detail: "area 'default' does not list it" }),
+      ],
+    },
+  });
+  page.run(...CORE, "vendors/hubspot.js", "vendors/drift.js", "boot.js");
+  const scripts = [...page.document.querySelectorAll("script[src]")];
+  assert.deepEqual(
+    scripts.map((s) => s.src),
+    ["https://js.hs-scripts.com/1234567.js"],
+  );
+  assert.equal(scripts[0].id, "hs-script-loader");
+  assert.equal(scripts[0].async, true);
+  assert.equal(scripts[0].nonce, "abc");
+  assert.ok(lines(page.calls).includes("[DEBUG] Drift | not loaded: area (area 'default' does not list it)"));
+});
+
+test("booting twice starts each vendor once", () => {
+  const config = { area: "default", logLevel: "off", services: [service("hubspot", { id: "1" })] };
+  const page = makePage({ config });
+  page.run(...CORE, "vendors/hubspot.js", "boot.js", ...CORE, "vendors/hubspot.js", "boot.js");
+  const block = page.document.createElement("script");
+  block.type = "application/json";
+  block.setAttribute("data-analytix-config", "");
+  block.textContent = JSON.stringify(config);
+  page.document.head.appendChild(block);
+  page.window.analytix.boot();
+  assert.equal(page.document.querySelectorAll('script[src*="hs-scripts"]').length, 1);
+});
+
+test("a broken config block is skipped with a warning, never thrown", () => {
+  const page = makePage();
+  const block = page.document.createElement("script");
+  block.type = "application/json";
+  block.setAttribute("data-analytix-config", "");
+  block.textContent = "{not json";
+  page.document.head.appendChild(block);
+  page.run(...CORE, "boot.js");
+  assert.equal(lines(page.calls).length, 1);
+  assert.match(lines(page.calls)[0], /^\[WARNING\] analytix \| unreadable config block skipped/);
+});

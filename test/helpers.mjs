@@ -1,0 +1,48 @@
+// Loads the shipped browser scripts into a fresh jsdom window, as a page would run them.
+import { readFileSync } from "node:fs";
+import { JSDOM, VirtualConsole } from "jsdom";
+
+const ROOT = new URL("../static/analytix/js/", import.meta.url);
+
+export const CORE = ["logger.js", "config.js", "loader.js"];
+
+export function source(file) {
+  return readFileSync(new URL(file, ROOT), "utf8");
+}
+
+// Returns {window, calls, run}: calls collects every console call as {method, args}.
+export function makePage({ config = null, nonce = "" } = {}) {
+  const calls = [];
+  const virtualConsole = new VirtualConsole();
+  for (const method of ["log", "info", "warn", "error", "debug", "group", "groupCollapsed", "groupEnd"]) {
+    virtualConsole.on(method, (...args) => calls.push({ method, args }));
+  }
+  const block = config
+    ? `<script type="application/json" data-analytix-config nonce="${nonce}">${JSON.stringify(config)}</script>`
+    : "";
+  const dom = new JSDOM(`<!doctype html><html><head>${block}</head><body></body></html>`, {
+    runScripts: "outside-only",
+    virtualConsole,
+  });
+  const run = (...files) => {
+    for (const file of files) dom.window.eval(source(file));
+  };
+  return { window: dom.window, document: dom.window.document, calls, run };
+}
+
+// The text of each console call, as Chromium's console API reports it: args joined by spaces.
+export function lines(calls) {
+  return calls.filter((c) => !c.method.startsWith("group")).map((c) => c.args.join(" "));
+}
+
+export function service(name, overrides = {}) {
+  const labels = {
+    google: "Google Analytics",
+    hubspot: "HubSpot",
+    kissmetrics: "Kissmetrics",
+    drift: "Drift",
+    fullstory: "FullStory",
+    facebook_pixel: "Meta Pixel",
+  };
+  return { name, label: labels[name], on: true, id: null, reason: "", detail: "", ...overrides };
+}

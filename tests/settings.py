@@ -1,0 +1,54 @@
+"""Settings for the test suite: the repository's static/ and templates/ stand in for the
+copies the wheel carries inside the package (tests/test_wheel.py checks the wheel)."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SECRET_KEY = "tests-only"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+USE_TZ = True
+ROOT_URLCONF = "tests.urls"
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "compressor",
+    "analytix_frontend",
+]
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [ROOT / "templates", ROOT / "tests" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    }
+]
+STATIC_URL = "/static/"
+STATIC_ROOT = ROOT / ".test-static-root"
+STATICFILES_DIRS = [ROOT / "static", ROOT / "tests" / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "compressor.finders.CompressorFinder",
+]
+COMPRESS_ENABLED = False
+
+SERVER_ENVIRONMENT = "production"
+ANALYTICS_IDS = {
+    "GOOGLE_ANALYTICS_API_ID": "G-ABC123DEF4",
+    "HUBSPOT_API_ID": "1234567",
+    "DRIFT_ID": "abc123xyz789",
+    "FULLSTORY_ID": "o-1ABCDE-na1",
+    "FACEBOOK_PIXEL_ID": "123456789012345",
+    "KISSMETRICS_KEY": "0123456789abcdef0123456789abcdef01234567",
+}
+ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}

@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+from django.test import RequestFactory
+
+from analytix_frontend.services import DEFAULT_AREAS
+from tests.html import enabled_services, page_config, parse, scripts
+
+
+def render(source: str, **context: object) -> str:
+    return Template("{% load analytix %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize("area", sorted(DEFAULT_AREAS))
+def test_each_default_area_enables_exactly_its_services(area: str) -> None:
+    html = render(f'{{% analytics_scripts "{area}" %}}')
+    assert sorted(enabled_services(html)) == sorted(DEFAULT_AREAS[area])
+
+
+def test_no_argument_means_the_default_area() -> None:
+    assert page_config(render("{% analytics_scripts %}"))["area"] == "default"
+
+
+def test_area_from_a_variable() -> None:
+    html = render("{% analytics_scripts page_area %}", page_area="signup")
+    assert "facebook_pixel" in enabled_services(html)
+
+
+def test_unknown_literal_area_fails_when_the_template_compiles() -> None:
+    with pytest.raises(TemplateSyntaxError, match="unknown page area 'nope'"):
+        Template('{% load analytix %}{% analytics_scripts "nope" %}')
+
+
+def test_too_many_arguments_is_a_syntax_error() -> None:
+    with pytest.raises(TemplateSyntaxError, match="at most one argument"):
+        Template('{% load analytix %}{% analytics_scripts "a" "b" %}')
+
+
+def test_unknown_area_from_a_variable_loads_nothing_and_warns(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="analytix_frontend"):
+        html = render("{% analytics_scripts page_area %}", page_area="nope")
+    config = page_config(html)
+    assert enabled_services(html) == []
+    assert {s["reason"] for s in config["services"]} == {"unknown area"}
+    assert "unknown page area 'nope'" in caplog.text
+    assert all(s.attrs.get("type") == "application/json" or "vendors" not in (s.attrs.get("src") or "") for s in scripts(html))
+
+
+def test_settings_changes_take_effect_at_once(settings: object) -> None:
+    settings.ANALYTICS_CONFIG = {"AREAS": {"default": ["drift"]}}  # type: ignore[attr-defined]
+    assert enabled_services(render("{% analytics_scripts %}")) == ["drift"]
+    settings.ANALYTICS_IDS = {"DRIFT_ID": ""}  # type: ignore[attr-defined]
+    html = render("{% analytics_scripts %}")
+    assert enabled_services(html) == []
+    drift = next(s for s in page_config(html)["services"] if s["name"] == "drift")
+    assert drift["reason"] == "no id"
+
+
+def test_off_environment_turns_everything_off_with_a_reason(settings: object) -> None:
+    settings.SERVER_ENVIRONMENT = "staging"  # type: ignore[attr-defined]
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
+    config = page_config(render('{% analytics_scripts "signup" %}'))
+    assert {s["reason"] for s in config["services"]} == {"environment"}
+    assert all(s["id"] is None for s in config["services"])
+
+
+def test_debug_runs_on_any_environment(settings: object) -> None:
+    settings.SERVER_ENVIRONMENT = "local"  # type: ignore[attr-defined]
+    settings.ANALYTICS_CONFIG = {"DEBUG": True}  # type: ignore[attr-defined]
+    assert len(enabled_services(render('{% analytics_scripts "signup" %}'))) == 6
+
+
+def test_log_level_off_with_nothing_on_renders_nothing(settings: object) -> None:
+    settings.SERVER_ENVIRONMENT = "staging"  # type: ignore[attr-defined]
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "off"}  # type: ignore[attr-defined]
+    assert render('{% analytics_scripts "signup" %}') == ""
+
+
+def test_nothing_on_still_renders_the_logger_when_logging(settings: object) -> None:
+    settings.SERVER_ENVIRONMENT = "staging"  # type: ignore[attr-defined]
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
+    srcs = [s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")]
+    assert "/static/analytix/js/logger.js" in srcs
+    assert not any("/vendors/" in src for src in srcs)
+
+
+def test_only_enabled_vendor_loaders_are_written() -> None:
+    srcs = [s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")]
+    assert srcs == [
+        "/static/analytix/js/logger.js",
+        "/static/analytix/js/config.js",
+        "/static/analytix/js/loader.js",
+        "/static/analytix/js/vendors/google.js",
+        "/static/analytix/js/vendors/hubspot.js",
+        "/static/analytix/js/vendors/km.js",
+        "/static/analytix/js/boot.js",
+    ]
+    assert all("defer" in s.attrs for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src"))
+
+
+def test_nonce_from_context_is_on_every_script() -> None:
+    html = render('{% analytics_scripts "signup" %}', csp_nonce="abc123")
+    found = scripts(html)
+    assert len(found) > 2
+    assert {s.attrs.get("nonce") for s in found} == {"abc123"}
+
+
+def test_nonce_from_django_csp_request_attribute() -> None:
+    request = RequestFactory().get("/")
+    request.csp_nonce = "n0nce"  # what django-csp's middleware sets
+    html = render('{% analytics_scripts "signup" %}', request=request)
+    assert {s.attrs.get("nonce") for s in scripts(html)} == {"n0nce"}
+
+
+def test_rendering_twice_for_one_request_writes_the_scripts_once() -> None:
+    request = RequestFactory().get("/")
+    html = render('{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request)
+    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    assert len(srcs) == len(set(srcs)) == 10
+
+
+def test_meta_pixel_noscript_image_only_where_the_pixel_runs() -> None:
+    def pixel_images(html: str) -> list[str]:
+        return [e.attrs["src"] or "" for e in parse(html) if e.tag == "img"]
+
+    assert pixel_images(render('{% analytics_scripts "signup" %}')) == [
+        "https://www.facebook.com/tr?id=123456789012345&ev=PageView&noscript=1"
+    ]
+    assert pixel_images(render('{% analytics_scripts "prelogin" %}')) == []
+
+
+HOSTILE = [
+    '"></script><script>alert(1)</script>',
+    "</script><!--",
+    "G-ABC123DEF4\u2028alert(1)",
+    "G-ABC\n123DEF4",
+    "1234567' onload='x",
+    "<!--<script>",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
+    settings.ANALYTICS_IDS = {s: value for s in (  # type: ignore[attr-defined]
+        "GOOGLE_ANALYTICS_API_ID", "HUBSPOT_API_ID", "DRIFT_ID", "FULLSTORY_ID",
+        "FACEBOOK_PIXEL_ID", "KISSMETRICS_KEY",
+    )}
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # type: ignore[attr-defined]
+    html = render('{% analytics_scripts "signup" %}')
+    assert [e.tag for e in parse(html)] == ["script"] * 5  # config + core + boot, no vendors
+    config = page_config(html)
+    assert {s["reason"] for s in config["services"]} == {"invalid id"}
+    assert value not in html and value.strip() not in html
+
+
+@pytest.mark.parametrize("area", ['</script><script>alert(1)</script>', "a\u2028b", "<!--"])
+def test_hostile_area_names_stay_data(area: str) -> None:
+    html = render("{% analytics_scripts page_area %}", page_area=area)
+    assert [e.tag for e in parse(html)] == ["script"] * 5
+    assert page_config(html)["area"] == area

@@ -1,0 +1,9 @@
+from django.shortcuts import render
+from django.urls import path
+
+
+def area_page(request, area):
+    return render(request, "tests/page.html", {"area": area, "twice": "twice" in request.GET})
+
+
+urlpatterns = [path("page/<str:area>/", area_page)]
