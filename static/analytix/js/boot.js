@@ -21,15 +21,15 @@
       log.verbose("already started on this page");
       return;
     }
-    var loader = analytix.vendors[service.name];
-    if (!loader) {
+    var vendorDef = analytix.vendors[service.name];
+    if (!vendorDef) {
       log.warning("not loaded: no loader script for " + service.name + " on this page");
       return;
     }
     started[service.name] = true;
     log.verbose("on: loading with id " + service.id);
     try {
-      loader(service.id, {
+      vendorDef.load(service.id, {
         log: log,
         loadScript: function (url, options) {
           options = options || {};

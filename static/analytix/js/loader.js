@@ -12,15 +12,15 @@
     return;
   }
 
-  var vendors = {}; // service name -> loader function(id, context)
+  var vendors = {}; // service name -> {load: function (id, vendor), ...}
   var scriptStates = {}; // url -> "loading" | "loaded" | "failed"
 
   analytix.vendors = vendors;
   analytix.scriptStates = scriptStates;
 
-  analytix.registerVendor = function (name, loader) {
+  analytix.registerVendor = function (name, definition) {
     if (!vendors[name]) {
-      vendors[name] = loader;
+      vendors[name] = definition;
     }
   };
 

@@ -10,34 +10,36 @@
   var METHODS = ["identify", "config", "track", "reset", "debug", "show", "ping", "page", "hide", "off", "on"];
   var CACHE_WINDOW_MS = 5 * 60 * 1000;
 
-  window.analytix.registerVendor("drift", function (embedId, vendor) {
-    var drift = (window.driftt = window.drift = window.driftt || []);
-    if (drift.init) {
-      return; // the real library is already here
-    }
-    if (!drift.invoked) {
-      drift.invoked = true;
-      drift.methods = METHODS;
-      drift.factory = function (method) {
-        return function () {
-          var args = Array.prototype.slice.call(arguments);
-          args.unshift(method);
-          drift.push(args);
-          return drift;
+  window.analytix.registerVendor("drift", {
+    load: function (embedId, vendor) {
+      var drift = (window.driftt = window.drift = window.driftt || []);
+      if (drift.init) {
+        return; // the real library is already here
+      }
+      if (!drift.invoked) {
+        drift.invoked = true;
+        drift.methods = METHODS;
+        drift.factory = function (method) {
+          return function () {
+            var args = Array.prototype.slice.call(arguments);
+            args.unshift(method);
+            drift.push(args);
+            return drift;
+          };
         };
-      };
-      METHODS.forEach(function (method) {
-        drift[method] = drift.factory(method);
-      });
-      drift.load = function (id) {
-        var cacheKey = Math.ceil(Date.now() / CACHE_WINDOW_MS) * CACHE_WINDOW_MS;
-        vendor.loadScript(
-          "https://js.driftt.com/include/" + cacheKey + "/" + encodeURIComponent(id) + ".js",
-          { crossOrigin: "anonymous" }
-        );
-      };
-      drift.SNIPPET_VERSION = "0.3.1";
-    }
-    drift.load(embedId);
+        METHODS.forEach(function (method) {
+          drift[method] = drift.factory(method);
+        });
+        drift.load = function (id) {
+          var cacheKey = Math.ceil(Date.now() / CACHE_WINDOW_MS) * CACHE_WINDOW_MS;
+          vendor.loadScript(
+            "https://js.driftt.com/include/" + cacheKey + "/" + encodeURIComponent(id) + ".js",
+            { crossOrigin: "anonymous" }
+          );
+        };
+        drift.SNIPPET_VERSION = "0.3.1";
+      }
+      drift.load(embedId);
+    },
   });
 })(window);

@@ -6,17 +6,19 @@
 (function (window) {
   "use strict";
 
-  window.analytix.registerVendor("google", function (measurementId, vendor) {
-    window.dataLayer = window.dataLayer || [];
-    if (typeof window.gtag !== "function") {
-      window.gtag = function gtag() {
-        window.dataLayer.push(arguments);
-      };
-    }
-    window.gtag("js", new Date());
-    window.gtag("config", measurementId);
-    vendor.loadScript(
-      "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
-    );
+  window.analytix.registerVendor("google", {
+    load: function (measurementId, vendor) {
+      window.dataLayer = window.dataLayer || [];
+      if (typeof window.gtag !== "function") {
+        window.gtag = function gtag() {
+          window.dataLayer.push(arguments);
+        };
+      }
+      window.gtag("js", new Date());
+      window.gtag("config", measurementId);
+      vendor.loadScript(
+        "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
+      );
+    },
   });
 })(window);

@@ -6,10 +6,12 @@
 (function (window) {
   "use strict";
 
-  window.analytix.registerVendor("hubspot", function (portalId, vendor) {
-    window._hsq = window._hsq || [];
-    vendor.loadScript("https://js.hs-scripts.com/" + encodeURIComponent(portalId) + ".js", {
-      id: "hs-script-loader",
-    });
+  window.analytix.registerVendor("hubspot", {
+    load: function (portalId, vendor) {
+      window._hsq = window._hsq || [];
+      vendor.loadScript("https://js.hs-scripts.com/" + encodeURIComponent(portalId) + ".js", {
+        id: "hs-script-loader",
+      });
+    },
   });
 })(window);

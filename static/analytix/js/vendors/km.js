@@ -7,10 +7,12 @@
 (function (window) {
   "use strict";
 
-  window.analytix.registerVendor("kissmetrics", function (apiKey, vendor) {
-    window._kmq = window._kmq || [];
-    window._kmk = window._kmk || apiKey;
-    vendor.loadScript("https://i.kissmetrics.io/i.js");
-    vendor.loadScript("https://scripts.kissmetrics.io/" + encodeURIComponent(apiKey) + ".2.js");
+  window.analytix.registerVendor("kissmetrics", {
+    load: function (apiKey, vendor) {
+      window._kmq = window._kmq || [];
+      window._kmk = window._kmk || apiKey;
+      vendor.loadScript("https://i.kissmetrics.io/i.js");
+      vendor.loadScript("https://scripts.kissmetrics.io/" + encodeURIComponent(apiKey) + ".2.js");
+    },
   });
 })(window);

@@ -5,25 +5,27 @@
 (function (window) {
   "use strict";
 
-  window.analytix.registerVendor("facebook_pixel", function (pixelId, vendor) {
-    if (!window.fbq) {
-      var fbq = (window.fbq = function () {
-        if (fbq.callMethod) {
-          fbq.callMethod.apply(fbq, arguments);
-        } else {
-          fbq.queue.push(arguments);
+  window.analytix.registerVendor("facebook_pixel", {
+    load: function (pixelId, vendor) {
+      if (!window.fbq) {
+        var fbq = (window.fbq = function () {
+          if (fbq.callMethod) {
+            fbq.callMethod.apply(fbq, arguments);
+          } else {
+            fbq.queue.push(arguments);
+          }
+        });
+        if (!window._fbq) {
+          window._fbq = fbq;
         }
-      });
-      if (!window._fbq) {
-        window._fbq = fbq;
+        fbq.push = fbq;
+        fbq.loaded = true;
+        fbq.version = "2.0";
+        fbq.queue = [];
+        vendor.loadScript("https://connect.facebook.net/en_US/fbevents.js");
       }
-      fbq.push = fbq;
-      fbq.loaded = true;
-      fbq.version = "2.0";
-      fbq.queue = [];
-      vendor.loadScript("https://connect.facebook.net/en_US/fbevents.js");
-    }
-    window.fbq("init", pixelId);
-    window.fbq("track", "PageView");
+      window.fbq("init", pixelId);
+      window.fbq("track", "PageView");
+    },
   });
 })(window);
