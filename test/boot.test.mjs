@@ -50,3 +50,20 @@ test("a broken config block is skipped with a warning, never thrown", () => {
   assert.equal(lines(page.calls).length, 1);
   assert.match(lines(page.calls)[0], /^\[WARNING\] analytix \| unreadable config block skipped/);
 });
+
+test("analytix.services records each decision and follows the vendor script's state", () => {
+  const page = makePage({
+    config: {
+      area: "default",
+      logLevel: "off",
+      services: [service("hubspot", { id: "42" }), service("drift", { on: false, reason: "area" })],
+    },
+  });
+  page.run(...CORE, "vendors/hubspot.js", "boot.js");
+  const records = page.window.analytix.services;
+  assert.equal(records.hubspot.state, "loading");
+  assert.equal(records.drift.state, "off");
+  assert.equal(records.drift.reason, "area");
+  page.document.querySelector("#hs-script-loader").dispatchEvent(new page.window.Event("error"));
+  assert.equal(records.hubspot.state, "failed");
+});
