@@ -3,7 +3,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,8 +86,11 @@ class BrowserPage:
 def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., BrowserPage]]:
     contexts: list[Any] = []
 
-    def make(vendors: str = "fake") -> BrowserPage:
-        """vendors: "fake" answers with a fake script, "block" aborts, "hang" never answers."""
+    def make(vendors: str = "fake", block_hosts: Collection[str] = ()) -> BrowserPage:
+        """vendors: "fake" answers with a fake script, "block" aborts, "hang" never answers.
+
+        block_hosts: hosts aborted whatever `vendors` says (one blocked vendor among fakes).
+        """
         context = browser.new_context()
         contexts.append(context)
         page = context.new_page()
@@ -102,7 +105,9 @@ def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., BrowserP
                 return
             result.vendor_requests.append(url)
             host = re.sub(r"^https?://([^/]+)/.*$", r"\1", url)
-            if vendors == "fake" and host in VENDOR_HOSTS:
+            if host in block_hosts:
+                route.abort()
+            elif vendors == "fake" and host in VENDOR_HOSTS:
                 route.fulfill(
                     status=200,
                     content_type="application/javascript",

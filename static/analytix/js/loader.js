@@ -44,19 +44,30 @@
     if (options.nonce) {
       script.nonce = options.nonce;
     }
-    script.onload = function () {
-      scriptStates[url] = "loaded";
-      log.verbose("loaded", url);
-      if (options.onload) {
-        options.onload();
+    // Each outcome is handled once, and a throwing callback is logged, never thrown.
+    function settle(state, callback) {
+      if (scriptStates[url] !== "loading") {
+        return;
       }
+      scriptStates[url] = state;
+      if (state === "loaded") {
+        log.verbose("loaded", url);
+      } else {
+        log.warning("failed to load (blocked or offline):", url);
+      }
+      if (callback) {
+        try {
+          callback();
+        } catch (error) {
+          log.warning("error after " + state + " " + url + ":", error && error.message);
+        }
+      }
+    }
+    script.onload = function () {
+      settle("loaded", options.onload);
     };
     script.onerror = function () {
-      scriptStates[url] = "failed";
-      log.warning("failed to load (blocked or offline):", url);
-      if (options.onerror) {
-        options.onerror();
-      }
+      settle("failed", options.onerror);
     };
     log.verbose("requesting", url);
     (document.head || document.documentElement).appendChild(script);

@@ -1,21 +1,31 @@
 /*
- * Drift, as its embed snippet does it: `window.drift` (alias `window.driftt`) starts as an
- * array that queues [method, ...args] for each API method, and drift.load(embedId) fetches
- * js.driftt.com/include/<time rounded up to 5 minutes>/<embed id>.js (the rounding lets
- * browsers cache the script for five minutes).
+ * Drift, as its embed snippet (SNIPPET_VERSION "0.3.1") does it: `window.drift` (alias
+ * `window.driftt`) starts as an array; each API method (identify, config, track, ...) pushes
+ * [method, ...args] onto it and returns drift, and drift.load(embedId) fetches
+ * js.driftt.com/include/<time rounded up to 5 minutes>/<embed id>.js async (the rounding lets
+ * browsers cache the script for five minutes). The snippet sets `o.crossorigin`, a property
+ * the DOM ignores, so its request is a plain (no-CORS) one: no crossorigin attribute here
+ * either. If the real library is already here (drift.init), nothing is done.
  */
 (function (window) {
   "use strict";
 
   var METHODS = ["identify", "config", "track", "reset", "debug", "show", "ping", "page", "hide", "off", "on"];
   var CACHE_WINDOW_MS = 5 * 60 * 1000;
+  var started = {}; // embed id -> true, so a second load never crosses into a new cache window
 
   window.analytix.registerVendor("drift", {
     load: function (embedId, vendor) {
       var drift = (window.driftt = window.drift = window.driftt || []);
       if (drift.init) {
-        return; // the real library is already here
+        vendor.log.verbose("the Drift library is already on this page");
+        return;
       }
+      if (started[embedId]) {
+        vendor.log.verbose("already loading");
+        return;
+      }
+      started[embedId] = true;
       if (!drift.invoked) {
         drift.invoked = true;
         drift.methods = METHODS;
@@ -32,10 +42,7 @@
         });
         drift.load = function (id) {
           var cacheKey = Math.ceil(Date.now() / CACHE_WINDOW_MS) * CACHE_WINDOW_MS;
-          vendor.loadScript(
-            "https://js.driftt.com/include/" + cacheKey + "/" + encodeURIComponent(id) + ".js",
-            { crossOrigin: "anonymous" }
-          );
+          vendor.loadScript("https://js.driftt.com/include/" + cacheKey + "/" + encodeURIComponent(id) + ".js");
         };
         drift.SNIPPET_VERSION = "0.3.1";
       }

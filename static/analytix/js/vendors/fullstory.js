@@ -1,75 +1,155 @@
 /*
- * FullStory, as its v2 capture snippet sets it up: the `_fs_*` globals, then `window.FS`,
- * a function that queues [operation, options, resolve, reject, source, version] in FS.q
- * until fs.js takes over through FS._api. Calls ending in "Async" return a Promise; if
- * fs.js fails to load, queued promises are rejected instead of hanging.
+ * FullStory, as its v2 capture snippet (FS._v "2.0.0") sets it up:
+ *   - the `_fs_host`, `_fs_script`, `_fs_org` and `_fs_namespace` globals fs.js reads;
+ *   - `window[_fs_namespace]` (FS): FS(operation, options, source) queues
+ *     [operation, options, source, resolve, reject, apiVersion] in FS.q until fs.js takes
+ *     over through FS._api; "xAsync" operations return a Promise for the result of "x";
+ *   - the version-1 helpers (FS.identify, FS.event, ...) that older page code calls;
+ *   - FS._w: the original fetch and XMLHttpRequest, with window.fetch routed through
+ *     FS._w.fetch so fs.js can observe requests made before it arrived;
+ *   - fs.js from https://<_fs_script>, async, crossorigin="anonymous". If it fails to load,
+ *     every queued and later Promise is rejected ("Error loading <script>"), never left hanging.
+ * A name already taken at window[_fs_namespace] is left alone, with a warning.
  */
 (function (window) {
   "use strict";
 
   var API_VERSION = 2;
+  var V1 = 1; // the version the v1-style helpers below speak
+  var SNIPPET_VERSION = "2.0.0";
+  var ASYNC_SUFFIX = /Async$/;
+  var stub = null; // the FS function this file made, so a second load is a no-op
+
+  // "o-1ABCDE-eu1" -> "eu1." (EU orgs use eu1 hosts); "na1" and old ids use the plain hosts.
+  function regionPrefix(orgId) {
+    var region = /-([a-z]{2}[0-9])$/.exec(orgId);
+    return region && region[1] !== "na1" ? region[1] + "." : "";
+  }
+
+  function makeFS() {
+    var fs = function (operation, options, source, version) {
+      version = version || API_VERSION;
+      if (ASYNC_SUFFIX.test(operation) && typeof window.Promise === "function") {
+        var name = operation.replace(ASYNC_SUFFIX, "");
+        return new window.Promise(function (resolve, reject) {
+          call(name, options, source, resolve, reject, version);
+        });
+      }
+      return call(operation, options, source, undefined, undefined, version);
+    };
+
+    function call(operation, options, source, resolve, reject, version) {
+      if (fs._api) {
+        return fs._api(operation, options, source, resolve, reject, version);
+      }
+      if (fs.q) {
+        fs.q.push([operation, options, source, resolve, reject, version]);
+      }
+      return null;
+    }
+
+    fs.q = [];
+    return fs;
+  }
+
+  function addVersion1Helpers(fs) {
+    function v1(operation, options, source) {
+      fs(operation, options, source, V1);
+    }
+    function setVars(type, properties, source) {
+      v1("setProperties", { type: type, properties: properties }, source);
+    }
+    function setUserVars(properties, source) {
+      setVars("user", properties, source);
+    }
+    function identify(uid, properties, source) {
+      setUserVars({ uid: uid }, source);
+      if (properties) {
+        setUserVars(properties, source);
+      }
+    }
+    function nothing() {}
+
+    fs.identify = identify;
+    fs.setUserVars = setUserVars;
+    fs.identifyAccount = nothing;
+    fs.clearUserCookie = nothing;
+    fs.setVars = setVars;
+    fs.event = function (name, properties, source) {
+      v1("trackEvent", { name: name, properties: properties }, source);
+    };
+    fs.anonymize = function () {
+      identify(false);
+    };
+    fs.shutdown = function () {
+      v1("shutdown");
+    };
+    fs.restart = function () {
+      v1("restart");
+    };
+    fs.log = function (level, message) {
+      v1("log", { level: level, msg: message });
+    };
+    fs.consent = function (given) {
+      v1("setIdentity", { consent: !arguments.length || given });
+    };
+  }
+
+  // fs.js replaces FS._w.fetch to observe requests; window.fetch always goes through it.
+  function routeFetch(fs) {
+    fs._w = { XMLHttpRequest: window.XMLHttpRequest, fetch: window.fetch };
+    if (window.fetch) {
+      window.fetch = function () {
+        return fs._w.fetch.apply(this, arguments);
+      };
+    }
+  }
+
+  // Rejects every queued Promise, and from now on rejects new ones at once (queue.push).
+  function failQueue(fs, message) {
+    var queue = fs.q;
+    if (!queue) {
+      return;
+    }
+    function reject(entry) {
+      if (typeof entry[4] === "function") {
+        entry[4](new Error(message));
+      }
+    }
+    for (var i = 0; i < queue.length; i++) {
+      reject(queue[i]);
+    }
+    queue.length = 0;
+    queue.push = reject;
+  }
 
   window.analytix.registerVendor("fullstory", {
     load: function (orgId, vendor) {
-      var region = /-([a-z]{2}[0-9])$/.exec(orgId);
-      var hostPrefix = region && region[1] !== "na1" ? region[1] + "." : "";
-      window._fs_host = window._fs_host || hostPrefix + "fullstory.com";
-      window._fs_script = window._fs_script || "edge." + hostPrefix + "fullstory.com/s/fs.js";
+      var prefix = regionPrefix(orgId);
+      window._fs_host = window._fs_host || prefix + "fullstory.com";
+      window._fs_script = window._fs_script || "edge." + prefix + "fullstory.com/s/fs.js";
       window._fs_org = orgId;
       window._fs_namespace = window._fs_namespace || "FS";
       var namespace = window._fs_namespace;
+      if (stub && window[namespace] === stub) {
+        vendor.log.verbose("already set up on this page");
+        return;
+      }
       if (namespace in window) {
         vendor.log.warning('window["' + namespace + '"] is taken; set window._fs_namespace');
         return;
       }
 
-      function call(operation, options, resolve, reject, source, version) {
-        if (fs._api) {
-          return fs._api(operation, options, resolve, reject, source, version);
-        }
-        if (fs.q) {
-          fs.q.push([operation, options, resolve, reject, source, version]);
-        }
-        return null;
-      }
+      var fs = (stub = window[namespace] = makeFS());
+      addVersion1Helpers(fs);
+      routeFetch(fs);
+      fs._v = SNIPPET_VERSION;
 
-      var fs = (window[namespace] = function (operation, options, source, version) {
-        version = version || API_VERSION;
-        if (/Async$/.test(operation) && typeof window.Promise === "function") {
-          var name = operation.replace(/Async$/, "");
-          return new window.Promise(function (resolve, reject) {
-            call(name, options, resolve, reject, source, version);
-          });
-        }
-        return call(operation, options, undefined, undefined, source, version);
-      });
-      fs.q = [];
-      fs._v = "2.0.0";
-      // fs.js wraps these; keep the originals, as the snippet does.
-      fs._w = { XMLHttpRequest: window.XMLHttpRequest, fetch: window.fetch };
-      if (window.fetch) {
-        fs._w.fetch = function () {
-          return window.fetch.apply(this, arguments);
-        };
-      }
-
-      function rejectQueued(message) {
-        var queue = fs.q;
-        if (!queue) {
-          return;
-        }
-        queue.forEach(function (entry) {
-          if (typeof entry[3] === "function") {
-            entry[3](new Error(message));
-          }
-        });
-        queue.length = 0;
-      }
-
-      vendor.loadScript("https://" + window._fs_script, {
+      var script = window._fs_script;
+      vendor.loadScript("https://" + script, {
         crossOrigin: "anonymous",
         onerror: function () {
-          rejectQueued("Error loading " + window._fs_script);
+          failQueue(fs, "Error loading " + script);
         },
       });
     },

@@ -1,8 +1,10 @@
 /*
  * Kissmetrics, as its JavaScript library snippet does it: the `_kmq` command queue and the
- * `_kmk` API key, then two async scripts: i.kissmetrics.io/i.js and
- * scripts.kissmetrics.io/<key>.2.js. (This file is not named after the vendor: ad-block
- * lists match that name and would block our own code.)
+ * `_kmk` API key globals, then two async scripts: i.kissmetrics.io/i.js and
+ * scripts.kissmetrics.io/<key>.2.js. The snippet's `_kms(url)` helper only inserts those two
+ * scripts, so analytix.loadScript does that job and no `_kms` global is made; the URL always
+ * uses the validated key from the settings. (This file is not named after the vendor:
+ * ad-block lists match that name and would block our own code.)
  */
 (function (window) {
   "use strict";
