@@ -151,7 +151,9 @@ def _noscript_pixel(decisions: list[ServiceDecision]) -> str:
     for decision in decisions:
         if decision.enabled and decision.service.name == "facebook_pixel":
             src = f"https://www.facebook.com/tr?id={decision.service_id}&ev=PageView&noscript=1"
-            return f'<noscript><img height="1" width="1" hidden alt="" src="{escape(src)}"></noscript>'
+            return (
+                f'<noscript><img height="1" width="1" hidden alt="" src="{escape(src)}"></noscript>'
+            )
     return ""
 
 
