@@ -91,3 +91,13 @@ def test_the_global_alone_works_without_the_extension() -> None:
     environment.globals["analytics_scripts"] = analytics_scripts
     html = environment.from_string("{{ analytics_scripts('default') }}").render()
     assert html == django_render('{% analytics_scripts "default" %}')
+
+
+def test_same_bundle_as_the_tag_with_compression_on(settings: Any) -> None:
+    settings.COMPRESS_ENABLED = True
+    settings.COMPRESS_OFFLINE = False
+    request_args = {"csp_nonce": "c0mpress"}
+    jinja = jinja_render("{{ analytics_scripts('signup') }}", **request_args)
+    assert jinja == django_render('{% analytics_scripts "signup" %}', **request_args)
+    srcs = [s.attrs["src"] or "" for s in scripts(jinja) if s.attrs.get("src")]
+    assert len(srcs) == 1 and srcs[0].startswith("/static/CACHE/js/")
