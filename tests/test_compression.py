@@ -51,14 +51,16 @@ def online(settings: Any) -> Any:
 
 
 @pytest.fixture
-def offline(settings: Any, tmp_path: Path) -> Any:
+def offline(settings: Any, tmp_path: Path) -> Iterator[Any]:
     """Offline mode after `manage.py compress`, with a manifest of this test's own."""
     settings.COMPRESS_ENABLED = True
     settings.COMPRESS_OFFLINE = True
     settings.COMPRESS_OFFLINE_MANIFEST = f"manifest-{tmp_path.name}.json"
     call_command("compress", verbosity=0)
     flush_offline_manifest()
-    return settings
+    yield settings
+    manifest = Path(django_settings.COMPRESS_ROOT) / "CACHE" / settings.COMPRESS_OFFLINE_MANIFEST
+    manifest.unlink(missing_ok=True)
 
 
 def render(area: str = "signup", nonce: str | None = None, **context: object) -> str:
