@@ -8,10 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 
 from analytix_frontend.conf import raw_id
+from analytix_frontend.rendering import BUNDLE_TEMPLATE, compression_enabled
 from analytix_frontend.services import LOG_LEVELS, SERVICES, SERVICES_BY_NAME
 
 CONFIG_KEYS = frozenset({"DEBUG", "LOG_LEVEL", "ENVIRONMENTS", "AREAS", "SERVER"})
@@ -142,4 +146,41 @@ def _check_areas(areas: Any) -> list[CheckMessage]:
                         id="analytix.E009",
                     )
                 )
+    return messages
+
+
+COMPRESSOR_FINDER = "compressor.finders.CompressorFinder"
+
+
+@register(Tags.staticfiles)
+def check_compressor(**kwargs: Any) -> list[CheckMessage]:
+    """With django-compressor on, the tag serves one bundle; these setups cannot make it."""
+    if not compression_enabled():
+        return []
+    messages: list[CheckMessage] = []
+    finders = getattr(settings, "STATICFILES_FINDERS", [])
+    if apps.is_installed("django.contrib.staticfiles") and COMPRESSOR_FINDER not in finders:
+        messages.append(
+            Warning(
+                "django-compressor is enabled but STATICFILES_FINDERS lacks its finder, so "
+                "every {% compress %} block raises ImproperlyConfigured; analytix falls back "
+                "to its uncompressed files.",
+                hint=f"Add {COMPRESSOR_FINDER!r} to STATICFILES_FINDERS, after Django's "
+                "FileSystemFinder and AppDirectoriesFinder.",
+                id="analytix.W010",
+            )
+        )
+    try:
+        get_template(BUNDLE_TEMPLATE)
+    except TemplateDoesNotExist:
+        messages.append(
+            Warning(
+                f"django-compressor is enabled but no template engine finds analytix's "
+                f"{BUNDLE_TEMPLATE!r}, so neither the page nor `manage.py compress` can build "
+                "the bundle; analytix falls back to its uncompressed files.",
+                hint="Set 'APP_DIRS': True on the DjangoTemplates backend in TEMPLATES (or add "
+                "'django.template.loaders.app_directories.Loader' to its loaders).",
+                id="analytix.W011",
+            )
+        )
     return messages

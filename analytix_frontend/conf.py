@@ -92,7 +92,9 @@ def get_settings() -> AnalytixSettings:
 
 @receiver(setting_changed)
 def _drop_cached_settings(*, setting: str, **kwargs: Any) -> None:
-    if setting in WATCHED_SETTINGS or setting.startswith(("STATIC", "COMPRESS")):
+    if setting in WATCHED_SETTINGS or setting.startswith(
+        ("STATIC", "COMPRESS", "STORAGES", "TEMPLATES")
+    ):
         get_settings.cache_clear()
         from analytix_frontend import rendering
 

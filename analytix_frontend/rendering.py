@@ -11,9 +11,14 @@ import json
 import logging
 import re
 from collections.abc import Iterable
+from html import unescape
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -73,8 +78,9 @@ def build_page_config(area: str, decisions: Iterable[ServiceDecision]) -> dict[s
     }
 
 
-def _compression_enabled() -> bool:
-    return "compressor" in settings.INSTALLED_APPS and bool(
+def compression_enabled() -> bool:
+    """django-compressor is installed and on (its own default: on unless DEBUG)."""
+    return apps.is_installed("compressor") and bool(
         getattr(settings, "COMPRESS_ENABLED", not settings.DEBUG)
     )
 
@@ -86,19 +92,35 @@ def _bundle_url() -> str:
     The bundle comes from a package template whose `{% compress js %}` block is constant, so
     `manage.py compress` finds it for offline mode and no per-request value ever enters it.
     """
-    from django.template.loader import render_to_string
-
     html = render_to_string(BUNDLE_TEMPLATE)
-    match = re.search(r'src="([^"]+)"', html)
-    if not match:
-        raise RuntimeError(f"{BUNDLE_TEMPLATE} rendered no script: {html!r}")
-    return match.group(1)
+    sources = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", html)
+    if len(sources) != 1:
+        raise RuntimeError(f"{BUNDLE_TEMPLATE} should render one compressed script: {html!r}")
+    return unescape(sources[0])
 
 
-def bundle_url() -> str:
+def bundle_url() -> str | None:
+    """The bundle's URL (compressor is installed), or None when it cannot be had (logged).
+
+    A missing offline manifest or a compressor misconfiguration must not turn every page into
+    a 500 because of analytics: the page falls back to the plain static files, and the log
+    (and `manage.py check`, analytix.W010-W011) says what to fix.
+    """
+    from compressor.exceptions import OfflineGenerationError  # type: ignore[import-untyped]
+
     if settings.DEBUG:
         _bundle_url.cache_clear()  # files may change while developing
-    return _bundle_url()
+    try:
+        return _bundle_url()
+    except OfflineGenerationError:
+        logger.error(
+            "analytix: COMPRESS_OFFLINE is on but %s is missing from the offline manifest; run "
+            "`manage.py compress` (after `collectstatic`) when deploying. Serving plain files.",
+            BUNDLE_TEMPLATE,
+        )
+    except (ImproperlyConfigured, TemplateDoesNotExist) as error:
+        logger.error("analytix: compressed bundle unavailable, serving plain files: %s", error)
+    return None
 
 
 def clear_caches() -> None:
@@ -106,8 +128,9 @@ def clear_caches() -> None:
 
 
 def _script_urls(decisions: list[ServiceDecision], request: Any) -> list[str]:
-    if _compression_enabled():
-        files = [bundle_url()]
+    bundle = bundle_url() if compression_enabled() else None
+    if bundle is not None:
+        files = [bundle]
     else:
         loaders = [d.service.script_file for d in decisions if d.enabled]
         files = [static(path) for path in (*CORE_SCRIPTS, *loaders, BOOT_SCRIPT)]
@@ -128,7 +151,9 @@ def _noscript_pixel(decisions: list[ServiceDecision]) -> str:
     for decision in decisions:
         if decision.enabled and decision.service.name == "facebook_pixel":
             src = f"https://www.facebook.com/tr?id={decision.service_id}&ev=PageView&noscript=1"
-            return f'<noscript><img height="1" width="1" hidden alt="" src="{escape(src)}"></noscript>'
+            return (
+                f'<noscript><img height="1" width="1" hidden alt="" src="{escape(src)}"></noscript>'
+            )
     return ""
 
 

@@ -44,7 +44,9 @@ def fake_vendor_script(host: str) -> str:
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
-            pytest.fail(f"Chromium is missing at {CHROMIUM}; CI must install it (apt-get install chromium)")
+            pytest.fail(
+                f"Chromium is missing at {CHROMIUM}; CI must install it (apt-get install chromium)"
+            )
         pytest.skip(f"Chromium not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 

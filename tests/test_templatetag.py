@@ -48,7 +48,10 @@ def test_unknown_area_from_a_variable_loads_nothing_and_warns(
     assert enabled_services(html) == []
     assert {s["reason"] for s in config["services"]} == {"unknown area"}
     assert "unknown page area 'nope'" in caplog.text
-    assert all(s.attrs.get("type") == "application/json" or "vendors" not in (s.attrs.get("src") or "") for s in scripts(html))
+    assert all(
+        s.attrs.get("type") == "application/json" or "vendors" not in (s.attrs.get("src") or "")
+        for s in scripts(html)
+    )
 
 
 def test_settings_changes_take_effect_at_once(settings: object) -> None:
@@ -84,13 +87,17 @@ def test_log_level_off_with_nothing_on_renders_nothing(settings: object) -> None
 def test_nothing_on_still_renders_the_logger_when_logging(settings: object) -> None:
     settings.SERVER_ENVIRONMENT = "staging"  # type: ignore[attr-defined]
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
-    srcs = [s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")]
+    srcs = [
+        s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
+    ]
     assert "/static/analytix/js/logger.js" in srcs
     assert not any("/vendors/" in src for src in srcs)
 
 
 def test_only_enabled_vendor_loaders_are_written() -> None:
-    srcs = [s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")]
+    srcs = [
+        s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
+    ]
     assert srcs == [
         "/static/analytix/js/logger.js",
         "/static/analytix/js/config.js",
@@ -100,7 +107,9 @@ def test_only_enabled_vendor_loaders_are_written() -> None:
         "/static/analytix/js/vendors/km.js",
         "/static/analytix/js/boot.js",
     ]
-    assert all("defer" in s.attrs for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src"))
+    assert all(
+        "defer" in s.attrs for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
+    )
 
 
 def test_nonce_from_context_is_on_every_script() -> None:
@@ -119,7 +128,9 @@ def test_nonce_from_django_csp_request_attribute() -> None:
 
 def test_rendering_twice_for_one_request_writes_the_scripts_once() -> None:
     request = RequestFactory().get("/")
-    html = render('{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request)
+    html = render(
+        '{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request
+    )
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
     assert len(srcs) == len(set(srcs)) == 10
 
@@ -146,10 +157,17 @@ HOSTILE = [
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
-    settings.ANALYTICS_IDS = {s: value for s in (  # type: ignore[attr-defined]
-        "GOOGLE_ANALYTICS_API_ID", "HUBSPOT_API_ID", "DRIFT_ID", "FULLSTORY_ID",
-        "FACEBOOK_PIXEL_ID", "KISSMETRICS_KEY",
-    )}
+    settings.ANALYTICS_IDS = {  # type: ignore[attr-defined]
+        s: value
+        for s in (
+            "GOOGLE_ANALYTICS_API_ID",
+            "HUBSPOT_API_ID",
+            "DRIFT_ID",
+            "FULLSTORY_ID",
+            "FACEBOOK_PIXEL_ID",
+            "KISSMETRICS_KEY",
+        )
+    }
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # type: ignore[attr-defined]
     html = render('{% analytics_scripts "signup" %}')
     assert [e.tag for e in parse(html)] == ["script"] * 5  # config + core + boot, no vendors
@@ -158,7 +176,7 @@ def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
     assert value not in html and value.strip() not in html
 
 
-@pytest.mark.parametrize("area", ['</script><script>alert(1)</script>', "a\u2028b", "<!--"])
+@pytest.mark.parametrize("area", ["</script><script>alert(1)</script>", "a\u2028b", "<!--"])
 def test_hostile_area_names_stay_data(area: str) -> None:
     html = render("{% analytics_scripts page_area %}", page_area=area)
     assert [e.tag for e in parse(html)] == ["script"] * 5

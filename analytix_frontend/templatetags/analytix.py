@@ -35,8 +35,7 @@ def analytics_scripts(parser: Parser, token: Token) -> AnalyticsScriptsNode:
     bits = token.split_contents()
     if len(bits) > 2:
         raise template.TemplateSyntaxError(
-            f"{bits[0]} takes at most one argument, the page area, e.g. "
-            f'{{% {bits[0]} "signup" %}}'
+            f'{bits[0]} takes at most one argument, the page area, e.g. {{% {bits[0]} "signup" %}}'
         )
     if len(bits) == 1:
         return AnalyticsScriptsNode(None)

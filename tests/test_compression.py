@@ -1,0 +1,241 @@
+"""django-compressor: one constant bundle, online and offline; per-request data stays outside."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from compressor.cache import flush_offline_manifest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.http import HttpRequest, HttpResponse
+from django.template import Context, RequestContext, Template
+from django.template.loader import get_template
+from django.test import RequestFactory
+from django.urls import path
+
+from analytix_frontend import rendering
+from analytix_frontend.checks import check_compressor
+from analytix_frontend.services import DEFAULT_AREAS
+from tests.conftest import VENDOR_HOSTS
+from tests.html import enabled_services, page_config, scripts
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLE_SRC = re.compile(r"/static/CACHE/js/[\w.-]+\.js")
+PAGE_SOURCE = (
+    '{% load analytix %}<!doctype html><html><head><meta charset="utf-8">'
+    '<link rel="icon" href="data:,">{% analytics_scripts area %}</head><body></body></html>'
+)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_compressor_state() -> Iterator[None]:
+    """Compressor keeps its offline manifest in a module global; our bundle URL is cached."""
+    flush_offline_manifest()
+    rendering.clear_caches()
+    yield
+    flush_offline_manifest()
+    rendering.clear_caches()
+
+
+@pytest.fixture
+def online(settings: Any) -> Any:
+    settings.COMPRESS_ENABLED = True
+    settings.COMPRESS_OFFLINE = False
+    return settings
+
+
+@pytest.fixture
+def offline(settings: Any, tmp_path: Path) -> Iterator[Any]:
+    """Offline mode after `manage.py compress`, with a manifest of this test's own."""
+    settings.COMPRESS_ENABLED = True
+    settings.COMPRESS_OFFLINE = True
+    settings.COMPRESS_OFFLINE_MANIFEST = f"manifest-{tmp_path.name}.json"
+    call_command("compress", verbosity=0)
+    flush_offline_manifest()
+    yield settings
+    manifest = Path(django_settings.COMPRESS_ROOT) / "CACHE" / settings.COMPRESS_OFFLINE_MANIFEST
+    manifest.unlink(missing_ok=True)
+
+
+def render(area: str = "signup", nonce: str | None = None, **context: object) -> str:
+    request = RequestFactory().get("/")
+    source = "{% load analytix %}{% analytics_scripts area %}"
+    return Template(source).render(
+        Context({"area": area, "request": request, "csp_nonce": nonce, **context})
+    )
+
+
+def script_srcs(html: str) -> list[str]:
+    return [s.attrs["src"] or "" for s in scripts(html) if s.attrs.get("src")]
+
+
+def bundle_text(src: str) -> str:
+    return (Path(django_settings.COMPRESS_ROOT) / src.removeprefix("/static/")).read_text()
+
+
+def plain_srcs(area: str) -> list[str]:
+    loaders = [s.script_file for s in rendering.SERVICES if s.name in DEFAULT_AREAS[area]]
+    return [f"/static/{p}" for p in (*rendering.CORE_SCRIPTS, *loaders, rendering.BOOT_SCRIPT)]
+
+
+def test_bundle_template_lists_exactly_every_script_file_in_order() -> None:
+    source = get_template(rendering.BUNDLE_TEMPLATE).template.source
+    listed = re.findall(r"\{% static '([^']+)' %\}", source)
+    assert tuple(listed) == rendering.all_script_files()
+    on_disk = {str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*.js")}
+    assert on_disk == set(rendering.all_script_files())
+
+
+def test_online_bundle_replaces_the_files_and_keeps_request_data_out(online: Any) -> None:
+    nonce = secrets.token_urlsafe(16)
+    html = render("signup", nonce=nonce)
+    (src,) = script_srcs(html)
+    assert BUNDLE_SRC.fullmatch(src)
+    bundle = next(s for s in scripts(html) if s.attrs.get("src"))
+    assert bundle.attrs["nonce"] == nonce
+    assert "defer" in bundle.attrs
+    assert sorted(enabled_services(html)) == sorted(DEFAULT_AREAS["signup"])
+    text = bundle_text(src)
+    assert "registerVendor" in text and "readPageConfigs" in text
+    for request_value in (nonce, "1234567", "G-ABC123DEF4", '{"area":'):
+        assert request_value not in text
+
+
+def test_online_bundle_is_one_file_for_every_area_and_request(online: Any) -> None:
+    srcs = {
+        tuple(script_srcs(render(area, nonce=secrets.token_urlsafe(16))))
+        for area in sorted(DEFAULT_AREAS)
+    }
+    assert len(srcs) == 1
+
+
+def test_offline_mode_after_compress_serves_every_area_without_error(
+    offline: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen: set[str] = set()
+    with caplog.at_level(logging.ERROR, logger="analytix_frontend"):
+        for area in sorted(DEFAULT_AREAS):
+            nonce = secrets.token_urlsafe(16)
+            html = render(area, nonce=nonce)
+            (src,) = script_srcs(html)
+            assert BUNDLE_SRC.fullmatch(src)
+            assert all(s.attrs.get("nonce") == nonce for s in scripts(html))
+            assert page_config(html)["area"] == area
+            assert nonce not in bundle_text(src)
+            seen.add(src)
+        render("default", nonce=None)  # no nonce at all is another "request" too
+    assert len(seen) == 1
+    assert caplog.records == []
+    manifest = Path(django_settings.COMPRESS_ROOT) / "CACHE" / offline.COMPRESS_OFFLINE_MANIFEST
+    assert "nonce" not in manifest.read_text()
+
+
+def test_offline_mode_without_compress_falls_back_to_plain_files_and_logs(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings.COMPRESS_ENABLED = True
+    settings.COMPRESS_OFFLINE = True
+    settings.COMPRESS_OFFLINE_MANIFEST = "never-generated.json"
+    with caplog.at_level(logging.ERROR, logger="analytix_frontend"):
+        html = render("prelogin")
+    assert script_srcs(html) == plain_srcs("prelogin")
+    assert "manage.py compress" in caplog.text
+
+
+def test_compression_disabled_serves_plain_files(settings: Any) -> None:
+    settings.COMPRESS_ENABLED = False
+    assert script_srcs(render("default")) == plain_srcs("default")
+
+
+def test_compressor_not_installed_serves_plain_files(settings: Any) -> None:
+    settings.COMPRESS_ENABLED = True  # left over in settings, but the app is gone
+    settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "compressor"]
+    assert script_srcs(render("signup")) == plain_srcs("signup")
+    assert check_compressor() == []
+
+
+def test_check_is_quiet_for_a_working_setup(online: Any) -> None:
+    assert check_compressor() == []
+
+
+def test_check_warns_when_the_compressor_finder_is_missing(online: Any) -> None:
+    online.STATICFILES_FINDERS = [
+        "django.contrib.staticfiles.finders.FileSystemFinder",
+        "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    ]
+    (message,) = check_compressor()
+    assert message.id == "analytix.W010"
+    assert "compressor.finders.CompressorFinder" in (message.hint or "")
+
+
+def test_check_warns_when_no_engine_finds_the_bundle_template(online: Any) -> None:
+    online.TEMPLATES = [
+        {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": False}
+    ]
+    (message,) = check_compressor()
+    assert message.id == "analytix.W011"
+    assert "APP_DIRS" in (message.hint or "")
+
+
+def test_check_is_quiet_when_compression_is_off(settings: Any) -> None:
+    settings.COMPRESS_ENABLED = False
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    assert check_compressor() == []
+
+
+# --- in the browser, with a nonce-only Content-Security-Policy ---------------------------
+
+
+def csp_page(request: HttpRequest, area: str) -> HttpResponse:
+    nonce = secrets.token_urlsafe(16)
+    html = Template(PAGE_SOURCE).render(RequestContext(request, {"area": area, "csp_nonce": nonce}))
+    response = HttpResponse(html)
+    response["Content-Security-Policy"] = (
+        f"script-src 'nonce-{nonce}'; object-src 'none'; base-uri 'none'"
+    )
+    return response
+
+
+urlpatterns = [path("csp/<str:area>/", csp_page)]
+
+CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.blockedURI + " " + event.violatedDirective);
+});
+"""
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("mode", ["online", "offline"])
+def test_browser_loads_vendors_and_logs_from_the_bundle(
+    request: pytest.FixtureRequest, open_page: Any, mode: str
+) -> None:
+    configured = request.getfixturevalue(mode)
+    configured.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
+    browser_page = open_page("fake")
+    browser_page.page.add_init_script(CSP_VIOLATIONS)
+    browser_page.goto("/csp/signup/")
+    expected = {h for h, s in VENDOR_HOSTS.items() if s in DEFAULT_AREAS["signup"]}
+    browser_page.page.wait_for_function(
+        "n => (window.__fakeVendorsRan || []).length >= n", arg=len(expected)
+    )
+    srcs = browser_page.page.eval_on_selector_all(
+        "script[src]", "els => els.map(e => e.getAttribute('src'))"
+    )
+    first_party = [s for s in srcs if s.startswith("/static/")]
+    assert len(first_party) == 1 and BUNDLE_SRC.fullmatch(first_party[0])
+    assert browser_page.requested_hosts() == expected
+    lines = browser_page.console_lines()
+    assert "[VERBOSE] HubSpot | loaded https://js.hs-scripts.com/1234567.js" in lines
+    assert any(line.startswith("[VERBOSE] Meta Pixel | on:") for line in lines)
+    assert browser_page.page.evaluate("window.__cspViolations") == []
+    assert browser_page.errors == []
