@@ -28,7 +28,14 @@ def rows(text: str) -> dict[str, list[str]]:
 
 def test_table_has_every_area_and_service() -> None:
     table = rows(report())
-    assert table["area"] == ["google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel"]
+    assert table["area"] == [
+        "google",
+        "hubspot",
+        "kissmetrics",
+        "drift",
+        "fullstory",
+        "facebook_pixel",
+    ]
     assert table["signup"] == ["on"] * 6
     assert table["default"] == ["on", "on", "on", "off: area", "off: area", "off: area"]
 
@@ -37,7 +44,9 @@ def test_why_fullstory_does_not_load_on_signup(settings: Any) -> None:
     settings.ANALYTICS_IDS = {**settings.ANALYTICS_IDS, "FULLSTORY_ID": "not-an-org"}
     text = report("--area", "signup")
     assert rows(text)["signup"][4] == "off: invalid id"
-    assert "fullstory: invalid id: ANALYTICS_IDS['FULLSTORY_ID'] is not a valid FullStory id" in text
+    assert (
+        "fullstory: invalid id: ANALYTICS_IDS['FULLSTORY_ID'] is not a valid FullStory id" in text
+    )
 
 
 def test_json_output(settings: Any) -> None:

@@ -1,6 +1,6 @@
 """`manage.py analytix_report`: which service runs in which area with these settings, and why not.
 
-For QA: "why doesn't FullStory load on signup here?" The answer is the cell for signup ×
+For QA: "why doesn't FullStory load on signup here?" The answer is the cell for signup x
 fullstory, and the reasons listed under the table. Request-level rules (consent, privacy
 signals, per-service conditions) are decided per visitor and are not part of this table.
 """
@@ -18,7 +18,7 @@ from analytix_frontend.services import SERVICES
 
 
 class Command(BaseCommand):
-    help = "Print the page area × service table for the current settings, with every reason."
+    help = "Print the page area x service table for the current settings, with every reason."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--area", action="append", help="Only this area (repeatable).")
@@ -58,8 +58,10 @@ def _table(table: dict[str, list[ServiceDecision]]) -> str:
     header = ["area", *(s.name for s in SERVICES)]
     rows = [[area, *(_cell(d) for d in decisions)] for area, decisions in table.items()]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-             for row in [header, *rows]]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in [header, *rows]
+    ]
     return "\n".join(lines)
 
 
