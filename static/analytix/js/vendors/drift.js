@@ -3,12 +3,24 @@
  * array that queues [method, ...args] for each API method, and drift.load(embedId) fetches
  * js.driftt.com/include/<time rounded up to 5 minutes>/<embed id>.js (the rounding lets
  * browsers cache the script for five minutes).
+ *
+ * Events: drift.track(name, attributes); identify: drift.identify(id, attributes). Drift
+ * takes flat attributes only, so nested values are sent as their JSON text.
  */
 (function (window) {
   "use strict";
 
   var METHODS = ["identify", "config", "track", "reset", "debug", "show", "ping", "page", "hide", "off", "on"];
   var CACHE_WINDOW_MS = 5 * 60 * 1000;
+
+  function flat(properties) {
+    var attributes = {};
+    Object.keys(properties).forEach(function (key) {
+      var value = properties[key];
+      attributes[key] = value !== null && typeof value === "object" ? JSON.stringify(value) : value;
+    });
+    return attributes;
+  }
 
   window.analytix.registerVendor("drift", {
     load: function (embedId, vendor) {
@@ -40,6 +52,23 @@
         drift.SNIPPET_VERSION = "0.3.1";
       }
       drift.load(embedId);
+    },
+    global: "drift",
+    // call("track", name, attributes) -> drift.track(name, attributes): Drift's API is methods.
+    call: function (args) {
+      var drift = window.drift;
+      var method = args[0];
+      var builtIn = method in Object.prototype || method in Array.prototype; // the stub is an array
+      if (typeof method !== "string" || builtIn || typeof drift[method] !== "function") {
+        throw new Error("drift has no method " + String(method));
+      }
+      return drift[method].apply(drift, args.slice(1));
+    },
+    track: function (name, properties) {
+      return [["track", name, flat(properties)]];
+    },
+    identify: function (id, traits) {
+      return [["identify", id, flat(traits)]];
     },
   });
 })(window);

@@ -3,6 +3,8 @@
  * a function that queues [operation, options, resolve, reject, source, version] in FS.q
  * until fs.js takes over through FS._api. Calls ending in "Async" return a Promise; if
  * fs.js fails to load, queued promises are rejected instead of hanging.
+ *
+ * Events: FS("trackEvent", {name, properties}); identify: FS("setIdentity", {uid, properties}).
  */
 (function (window) {
   "use strict";
@@ -72,6 +74,17 @@
           rejectQueued("Error loading " + window._fs_script);
         },
       });
+    },
+    global: "FS",
+    call: function (args) {
+      var fs = window[window._fs_namespace || "FS"];
+      return fs.apply(window, args);
+    },
+    track: function (name, properties) {
+      return [["trackEvent", { name: name, properties: properties }]];
+    },
+    identify: function (id, traits) {
+      return [["setIdentity", { uid: id, properties: traits }]];
     },
   });
 })(window);

@@ -2,6 +2,11 @@
  * HubSpot tracking code: the `_hsq` queue, then js.hs-scripts.com/<portal id>.js as the
  * script with id "hs-script-loader" (the id HubSpot's own code looks for). That script
  * loads the analytics library, which sets the `hubspotutk` visitor cookie.
+ *
+ * Events: _hsq.push(["trackCustomBehavioralEvent", {name, properties}]), where name is the
+ * event's internal name "pe<portal id>_<name>" (Marketing Hub Enterprise custom events).
+ * Identify: _hsq.push(["identify", {email, id, ...}]); HubSpot sends it with the next event
+ * or page view.
  */
 (function (window) {
   "use strict";
@@ -12,6 +17,24 @@
       vendor.loadScript("https://js.hs-scripts.com/" + encodeURIComponent(portalId) + ".js", {
         id: "hs-script-loader",
       });
+    },
+    global: "_hsq",
+    call: function (args) {
+      return window._hsq.push(args);
+    },
+    track: function (name, properties, options) {
+      var internalName = /^pe[0-9]+_/.test(name)
+        ? name
+        : "pe" + options.id + "_" + window.analytix.eventKey(name, 100);
+      return [["trackCustomBehavioralEvent", { name: internalName, properties: properties }]];
+    },
+    identify: function (id, traits) {
+      var identity = {};
+      Object.keys(traits).forEach(function (key) {
+        identity[key] = traits[key];
+      });
+      identity.id = id;
+      return [["identify", identity]];
     },
   });
 })(window);

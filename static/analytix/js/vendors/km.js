@@ -3,6 +3,9 @@
  * `_kmk` API key, then two async scripts: i.kissmetrics.io/i.js and
  * scripts.kissmetrics.io/<key>.2.js. (This file is not named after the vendor: ad-block
  * lists match that name and would block our own code.)
+ *
+ * Events: _kmq.push(["record", name, properties]). Identify: _kmq.push(["identify", id]),
+ * then _kmq.push(["set", traits]) for the traits.
  */
 (function (window) {
   "use strict";
@@ -13,6 +16,20 @@
       window._kmk = window._kmk || apiKey;
       vendor.loadScript("https://i.kissmetrics.io/i.js");
       vendor.loadScript("https://scripts.kissmetrics.io/" + encodeURIComponent(apiKey) + ".2.js");
+    },
+    global: "_kmq",
+    call: function (args) {
+      return window._kmq.push(args);
+    },
+    track: function (name, properties) {
+      return [["record", name, properties]];
+    },
+    identify: function (id, traits) {
+      var calls = [["identify", id]];
+      if (Object.keys(traits).length) {
+        calls.push(["set", traits]);
+      }
+      return calls;
     },
   });
 })(window);
