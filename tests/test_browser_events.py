@@ -120,3 +120,21 @@ def test_tracked_form_is_sent_with_its_button_value(open_page) -> None:
     assert sorted(delivered) == sorted(DEFAULT_AREAS["default"])
     assert delivered["kissmetrics"] == ["record", "Signed Up", {}]
     assert browser_page.errors == []
+
+
+def test_declarative_tracking_works_under_a_strict_csp(open_page) -> None:
+    browser_page = open_page("record")
+    browser_page.page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => sessionStorage.setItem("
+        "'violations', (sessionStorage.getItem('violations') || '') + e.violatedDirective + ' '))"
+    )
+    response = browser_page.goto("/events/default/?csp=1")
+    assert "strict-dynamic" in response.headers["content-security-policy"]
+    browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'loaded'")
+    browser_page.page.click("#deploy")
+    browser_page.page.wait_for_url("**/page/default/")
+    assert sorted(event_calls(browser_page, "Clicked Deploy", "clicked_deploy")) == sorted(
+        DEFAULT_AREAS["default"]
+    )
+    assert browser_page.page.evaluate("sessionStorage.getItem('violations')") is None
+    assert browser_page.errors == []
