@@ -329,3 +329,13 @@ test("declarative: a tracked form is held briefly, then submitted once with its 
   const carried = form.querySelector('input[type="hidden"][name="plan"]');
   assert.equal(carried && carried.value, "pro");
 });
+
+test("a vendor definition without event calls is skipped with a debug line", () => {
+  const page = makePage({ config: { area: "x", logLevel: "debug", services: [service("drift", { id: IDS.drift })] } });
+  page.run(...CORE);
+  page.window.analytix.registerVendor("drift", { load() {} }); // a loader only, as before events.js
+  page.run("boot.js");
+  page.calls.length = 0;
+  assert.deepEqual(plain(page.window.analytix.track("X")), []);
+  assert.deepEqual(lines(page.calls), ['[DEBUG] Drift | event "X" not sent: its vendor definition has no event calls']);
+});

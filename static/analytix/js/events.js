@@ -129,7 +129,7 @@
     }
     var definition = analytix.vendors && analytix.vendors[record.name];
     if (!definition || typeof definition.call !== "function") {
-      return "no vendor definition on this page";
+      return "its vendor definition has no event calls";
     }
     return "";
   }
@@ -148,6 +148,16 @@
     out.debug(what + " not sent: " + reason);
   }
 
+  // One call to the vendor's global (through its definition), logged at verbose with its payload.
+  function callVendor(record, what, args) {
+    var definition = analytix.vendors[record.name];
+    var out = serviceLog(record);
+    if (out.enabled("verbose")) {
+      out.verbose(what + " -> " + definition.global + " " + describe(args));
+    }
+    return definition.call(args);
+  }
+
   // Runs the vendor's calls for one service; true when they were made.
   function deliver(record, method, what, first, second, options) {
     var reason = blocker(record);
@@ -164,10 +174,7 @@
     try {
       var calls = definition[method](first, second, { id: record.id, beacon: !!options.beacon }) || [];
       for (var i = 0; i < calls.length; i++) {
-        if (out.enabled("verbose")) {
-          out.verbose(what + " -> " + definition.global + " " + describe(calls[i]));
-        }
-        definition.call(calls[i]);
+        callVendor(record, what, calls[i]);
       }
       return true;
     } catch (error) {
@@ -277,15 +284,10 @@
           reportBlocked(record, what, reason);
           return undefined;
         }
-        var definition = analytix.vendors[record.name];
-        var out = serviceLog(record);
         try {
-          if (out.enabled("verbose")) {
-            out.verbose(what + " -> " + definition.global + " " + describe(args));
-          }
-          return definition.call(args);
+          return callVendor(record, what, args);
         } catch (error) {
-          out.warning(what + " failed in the vendor call:", why(error));
+          serviceLog(record).warning(what + " failed in the vendor call:", why(error));
           return undefined;
         }
       },
