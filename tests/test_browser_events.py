@@ -138,3 +138,26 @@ def test_declarative_tracking_works_under_a_strict_csp(open_page) -> None:
     )
     assert browser_page.page.evaluate("sessionStorage.getItem('violations')") is None
     assert browser_page.errors == []
+
+
+def test_verbose_logs_each_event_per_service_with_its_payload(open_page, settings) -> None:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
+    browser_page = open_page("record")
+    browser_page.goto("/events/default/")
+    browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'loaded'")
+    browser_page.page.evaluate("analytix.track('QA Check', {step: 1})")
+    lines = browser_page.console_lines()
+    assert (
+        '[VERBOSE] Google Analytics | event "QA Check" -> gtag ["event","qa_check",{"step":1}]'
+        in lines
+    )
+    assert (
+        '[VERBOSE] HubSpot | event "QA Check" -> _hsq ["trackCustomBehavioralEvent",'
+        '{"name":"pe1234567_qa_check","properties":{"step":1}}]'
+    ) in lines
+    assert (
+        '[VERBOSE] Kissmetrics | event "QA Check" -> _kmq ["record","QA Check",{"step":1}]' in lines
+    )
+    assert any(
+        line.startswith('[DEBUG] Drift | event "QA Check" not sent: off (area') for line in lines
+    )
