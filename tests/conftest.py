@@ -9,8 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.fake_vendors import recording_vendor_script
-
 # Playwright's sync API leaves an event loop running in this thread; pytest-django's database
 # set-up would then refuse to run (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -67,7 +65,6 @@ class BrowserPage:
     console: list[Any] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     vendor_requests: list[str] = field(default_factory=list)
-    held: list[Callable[[], None]] = field(default_factory=list)
 
     def goto(self, path: str, wait_until: str = "load") -> Any:
         return self.page.goto(self.base_url + path, wait_until=wait_until)
@@ -84,22 +81,13 @@ class BrowserPage:
     def requested_hosts(self) -> set[str]:
         return {re.sub(r"^https?://([^/]+)/.*$", r"\1", url) for url in self.vendor_requests}
 
-    def release(self) -> None:
-        """Answers the vendor requests held so far (open_page(hold=True))."""
-        while self.held:
-            self.held.pop(0)()
-
 
 @pytest.fixture
 def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., BrowserPage]]:
     contexts: list[Any] = []
 
-    def make(
-        vendors: str = "fake", *, hold: bool = False, blocked: frozenset[str] = frozenset()
-    ) -> BrowserPage:
-        """vendors: "fake" answers with a fake script, "record" with one that records the calls
-        it gets (tests/fake_vendors.py), "block" aborts, "hang" never answers.
-        hold: keep the answers until BrowserPage.release(); blocked: hosts aborted anyway."""
+    def make(vendors: str = "fake") -> BrowserPage:
+        """vendors: "fake" answers with a fake script, "block" aborts, "hang" never answers."""
         context = browser.new_context()
         contexts.append(context)
         page = context.new_page()
@@ -114,18 +102,12 @@ def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., BrowserP
                 return
             result.vendor_requests.append(url)
             host = re.sub(r"^https?://([^/]+)/.*$", r"\1", url)
-            if vendors in ("fake", "record") and host in VENDOR_HOSTS and host not in blocked:
-                script = fake_vendor_script if vendors == "fake" else recording_vendor_script
-
-                def answer() -> None:
-                    route.fulfill(
-                        status=200, content_type="application/javascript", body=script(host)
-                    )
-
-                if hold:
-                    result.held.append(answer)
-                else:
-                    answer()
+            if vendors == "fake" and host in VENDOR_HOSTS:
+                route.fulfill(
+                    status=200,
+                    content_type="application/javascript",
+                    body=fake_vendor_script(host),
+                )
             elif vendors == "hang":
                 return  # never answered: a vendor host that does not respond
             else:

@@ -7,6 +7,12 @@ survives the same-tab navigation a tracked link starts.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Collection
+from typing import Any
+
+from tests.conftest import VENDOR_HOSTS, BrowserPage
+
 RECORD = """
 (window.__fakeVendorsRan = window.__fakeVendorsRan || []).push(%(host)r);
 function record(service, args) {
@@ -72,3 +78,39 @@ fbq.queue.length = 0;
 
 def recording_vendor_script(host: str) -> str:
     return "(function () {" + RECORD % {"host": host} + TAKE_OVER.get(host, "") + "})();"
+
+
+def answer_with_recording_fakes(
+    browser_page: BrowserPage, *, hold: bool = False, blocked: Collection[str] = ()
+) -> Callable[[], None]:
+    """Routes the vendor hosts of an open_page() page to the recording fakes, over the
+    fixture's own routes (Playwright runs the route added last first; everything else falls
+    back to them). hold: answers wait until the returned release() is called; blocked: hosts
+    aborted, as a blocker would. Returns release()."""
+    held: list[Callable[[], None]] = []
+
+    def route(route: Any) -> None:
+        host = re.sub(r"^https?://([^/]+)/.*$", r"\1", route.request.url)
+        if host not in VENDOR_HOSTS:
+            route.fallback()
+            return
+        browser_page.vendor_requests.append(route.request.url)
+        if host in blocked:
+            route.abort()
+            return
+
+        def answer() -> None:
+            body = recording_vendor_script(host)
+            route.fulfill(status=200, content_type="application/javascript", body=body)
+
+        if hold:
+            held.append(answer)
+        else:
+            answer()
+
+    def release() -> None:
+        while held:
+            held.pop(0)()
+
+    browser_page.page.route("**/*", route)
+    return release

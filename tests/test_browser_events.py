@@ -10,10 +10,17 @@ import pytest
 
 from analytix_frontend.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS, BrowserPage
+from tests.fake_vendors import answer_with_recording_fakes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 ALL_HOSTS = len(VENDOR_HOSTS)  # fake scripts in the signup area (Kissmetrics has two)
+
+
+def recording_page(open_page: Any) -> BrowserPage:
+    browser_page = open_page("block")  # anything not a vendor host: aborted
+    answer_with_recording_fakes(browser_page)
+    return browser_page
 
 
 def vendor_calls(browser_page: BrowserPage) -> list[tuple[str, list[Any]]]:
@@ -48,7 +55,7 @@ def clicked_deploy_calls() -> dict[str, list[Any]]:
 
 @pytest.mark.parametrize("area", ["signup", "default"])
 def test_tracked_link_reaches_every_enabled_vendor_then_navigates(open_page, area: str) -> None:
-    browser_page = open_page("record")
+    browser_page = recording_page(open_page)
     browser_page.goto(f"/events/{area}/")
     browser_page.page.wait_for_function(
         "names => names.every(n => window.analytix.services[n].state === 'loaded')",
@@ -63,13 +70,14 @@ def test_tracked_link_reaches_every_enabled_vendor_then_navigates(open_page, are
 
 
 def test_events_before_the_vendors_load_are_delivered_when_they_arrive(open_page) -> None:
-    browser_page = open_page("record", hold=True)
+    browser_page = open_page("block")
+    release = answer_with_recording_fakes(browser_page, hold=True)
     browser_page.goto("/events/signup/", wait_until="domcontentloaded")
     browser_page.page.wait_for_function("window.earlyStates !== undefined")
     early = browser_page.page.evaluate("window.earlyStates")
     assert set(early.values()) == {"loading"}
     assert vendor_calls(browser_page) == []  # no vendor script has run yet
-    browser_page.release()
+    release()
     browser_page.page.wait_for_function(f"(window.__fakeVendorsRan || []).length >= {ALL_HOSTS}")
     delivered = event_calls(browser_page, "Page Script Ran", "page_script_ran")
     assert sorted(delivered) == sorted(DEFAULT_AREAS["signup"])
@@ -79,7 +87,8 @@ def test_events_before_the_vendors_load_are_delivered_when_they_arrive(open_page
 
 
 def test_a_blocked_vendor_drops_events_with_a_warning_and_the_rest_still_work(open_page) -> None:
-    browser_page = open_page("record", blocked=frozenset({"js.hs-scripts.com"}))
+    browser_page = open_page("block")
+    answer_with_recording_fakes(browser_page, blocked={"js.hs-scripts.com"})
     browser_page.goto("/events/signup/")
     browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'failed'")
     browser_page.page.wait_for_function(
@@ -111,7 +120,7 @@ def test_every_vendor_blocked_the_link_still_navigates_without_errors(open_page)
 
 
 def test_tracked_form_is_sent_with_its_button_value(open_page) -> None:
-    browser_page = open_page("record")
+    browser_page = recording_page(open_page)
     browser_page.goto("/events/default/")
     browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'loaded'")
     browser_page.page.click("#submit")
@@ -123,7 +132,7 @@ def test_tracked_form_is_sent_with_its_button_value(open_page) -> None:
 
 
 def test_declarative_tracking_works_under_a_strict_csp(open_page) -> None:
-    browser_page = open_page("record")
+    browser_page = recording_page(open_page)
     browser_page.page.add_init_script(
         "document.addEventListener('securitypolicyviolation', e => sessionStorage.setItem("
         "'violations', (sessionStorage.getItem('violations') || '') + e.violatedDirective + ' '))"
@@ -142,7 +151,7 @@ def test_declarative_tracking_works_under_a_strict_csp(open_page) -> None:
 
 def test_verbose_logs_each_event_per_service_with_its_payload(open_page, settings) -> None:
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
-    browser_page = open_page("record")
+    browser_page = recording_page(open_page)
     browser_page.goto("/events/default/")
     browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'loaded'")
     browser_page.page.evaluate("analytix.track('QA Check', {step: 1})")

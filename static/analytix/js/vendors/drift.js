@@ -3,24 +3,12 @@
  * array that queues [method, ...args] for each API method, and drift.load(embedId) fetches
  * js.driftt.com/include/<time rounded up to 5 minutes>/<embed id>.js (the rounding lets
  * browsers cache the script for five minutes).
- *
- * Events: drift.track(name, attributes); identify: drift.identify(id, attributes). Drift
- * takes flat attributes only, so nested values are sent as their JSON text.
  */
 (function (window) {
   "use strict";
 
   var METHODS = ["identify", "config", "track", "reset", "debug", "show", "ping", "page", "hide", "off", "on"];
   var CACHE_WINDOW_MS = 5 * 60 * 1000;
-
-  function flat(properties) {
-    var attributes = {};
-    Object.keys(properties).forEach(function (key) {
-      var value = properties[key];
-      attributes[key] = value !== null && typeof value === "object" ? JSON.stringify(value) : value;
-    });
-    return attributes;
-  }
 
   window.analytix.registerVendor("drift", {
     load: function (embedId, vendor) {
@@ -53,13 +41,15 @@
       }
       drift.load(embedId);
     },
+    // Events: drift.track(name, attributes); identify: drift.identify(id, attributes).
     global: "drift",
     // call("track", name, attributes) -> drift.track(name, attributes): Drift's API is methods.
     call: function (args) {
       var drift = window.drift;
       var method = args[0];
-      var builtIn = method in Object.prototype || method in Array.prototype; // the stub is an array
-      if (typeof method !== "string" || builtIn || typeof drift[method] !== "function") {
+      // Only Drift's own methods: not what every object (or the stub, an array) inherits.
+      var builtIn = typeof method !== "string" || method in Object.prototype || method in Array.prototype;
+      if (builtIn || typeof drift[method] !== "function") {
         throw new Error("drift has no method " + String(method));
       }
       return drift[method].apply(drift, args.slice(1));
@@ -71,4 +61,14 @@
       return [["identify", id, flat(traits)]];
     },
   });
+
+  // Drift takes flat attributes only: nested values are sent as their JSON text.
+  function flat(properties) {
+    var attributes = {};
+    Object.keys(properties).forEach(function (key) {
+      var value = properties[key];
+      attributes[key] = value !== null && typeof value === "object" ? JSON.stringify(value) : value;
+    });
+    return attributes;
+  }
 })(window);

@@ -3,8 +3,6 @@
  * a function that queues [operation, options, resolve, reject, source, version] in FS.q
  * until fs.js takes over through FS._api. Calls ending in "Async" return a Promise; if
  * fs.js fails to load, queued promises are rejected instead of hanging.
- *
- * Events: FS("trackEvent", {name, properties}); identify: FS("setIdentity", {uid, properties}).
  */
 (function (window) {
   "use strict";
@@ -75,6 +73,7 @@
         },
       });
     },
+    // Events: FS("trackEvent", {name, properties}); identify: FS("setIdentity", {uid, properties}).
     global: "FS",
     call: function (args) {
       var fs = window[window._fs_namespace || "FS"];

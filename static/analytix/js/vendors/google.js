@@ -2,14 +2,50 @@
  * Google Analytics 4, as Google's gtag.js snippet sets it up: a `dataLayer` queue, a `gtag`
  * function that pushes its `arguments` object (gtag.js reads Arguments, not arrays), the
  * "js" and "config" commands, then gtag/js?id=<measurement id> loaded async.
- *
- * Events: gtag("event", name, params). GA4 wants names and parameter names of letters,
- * digits and underscores starting with a letter (at most 40 characters), at most 25
- * parameters, text values of at most 100 characters; user properties 24 / 36.
  */
 (function (window) {
   "use strict";
 
+  window.analytix.registerVendor("google", {
+    load: function (measurementId, vendor) {
+      window.dataLayer = window.dataLayer || [];
+      if (typeof window.gtag !== "function") {
+        window.gtag = function gtag() {
+          window.dataLayer.push(arguments);
+        };
+      }
+      window.gtag("js", new Date());
+      window.gtag("config", measurementId);
+      vendor.loadScript(
+        "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
+      );
+    },
+    // Events: gtag("event", name, params); identify: gtag("set", ...). GA4's naming rules and
+    // limits are applied by the helpers below.
+    global: "gtag",
+    beacon: true, // gtag.js sends hits with navigator.sendBeacon when asked: links need not wait
+    call: function (args) {
+      return window.gtag.apply(window, args);
+    },
+    track: function (name, properties, options) {
+      var params = mapped(properties, NAME_MAX, VALUE_MAX);
+      if (options.beacon) {
+        params.transport_type = "beacon";
+      }
+      return [["event", window.analytix.eventKey(name, NAME_MAX), params]];
+    },
+    identify: function (id, traits) {
+      var calls = [["set", { user_id: id }]];
+      if (Object.keys(traits).length) {
+        calls.push(["set", "user_properties", mapped(traits, USER_PROPERTY_NAME_MAX, USER_PROPERTY_VALUE_MAX)]);
+      }
+      return calls;
+    },
+  });
+
+  // GA4 wants event and parameter names of letters, digits and underscores starting with a
+  // letter (at most 40 characters), at most 25 parameters, text values of at most 100
+  // characters; user properties 24 / 36. (Declared below, used only once events are sent.)
   var NAME_MAX = 40;
   var PARAMS_MAX = 25;
   var VALUE_MAX = 100;
@@ -36,39 +72,4 @@
     });
     return params;
   }
-
-  window.analytix.registerVendor("google", {
-    load: function (measurementId, vendor) {
-      window.dataLayer = window.dataLayer || [];
-      if (typeof window.gtag !== "function") {
-        window.gtag = function gtag() {
-          window.dataLayer.push(arguments);
-        };
-      }
-      window.gtag("js", new Date());
-      window.gtag("config", measurementId);
-      vendor.loadScript(
-        "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
-      );
-    },
-    global: "gtag",
-    beacon: true, // gtag.js sends hits with navigator.sendBeacon when asked: links need not wait
-    call: function (args) {
-      return window.gtag.apply(window, args);
-    },
-    track: function (name, properties, options) {
-      var params = mapped(properties, NAME_MAX, VALUE_MAX);
-      if (options.beacon) {
-        params.transport_type = "beacon";
-      }
-      return [["event", window.analytix.eventKey(name, NAME_MAX), params]];
-    },
-    identify: function (id, traits) {
-      var calls = [["set", { user_id: id }]];
-      if (Object.keys(traits).length) {
-        calls.push(["set", "user_properties", mapped(traits, USER_PROPERTY_NAME_MAX, USER_PROPERTY_VALUE_MAX)]);
-      }
-      return calls;
-    },
-  });
 })(window);

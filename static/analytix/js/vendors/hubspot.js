@@ -2,11 +2,6 @@
  * HubSpot tracking code: the `_hsq` queue, then js.hs-scripts.com/<portal id>.js as the
  * script with id "hs-script-loader" (the id HubSpot's own code looks for). That script
  * loads the analytics library, which sets the `hubspotutk` visitor cookie.
- *
- * Events: _hsq.push(["trackCustomBehavioralEvent", {name, properties}]), where name is the
- * event's internal name "pe<portal id>_<name>" (Marketing Hub Enterprise custom events).
- * Identify: _hsq.push(["identify", {email, id, ...}]); HubSpot sends it with the next event
- * or page view.
  */
 (function (window) {
   "use strict";
@@ -18,6 +13,9 @@
         id: "hs-script-loader",
       });
     },
+    // Events: _hsq.push(["trackCustomBehavioralEvent", {name, properties}]), name being the
+    // event's internal name "pe<portal id>_<name>" (Marketing Hub Enterprise custom events).
+    // Identify: _hsq.push(["identify", {email, id, ...}]), sent with the next event or view.
     global: "_hsq",
     call: function (args) {
       return window._hsq.push(args);

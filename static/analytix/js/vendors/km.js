@@ -3,9 +3,6 @@
  * `_kmk` API key, then two async scripts: i.kissmetrics.io/i.js and
  * scripts.kissmetrics.io/<key>.2.js. (This file is not named after the vendor: ad-block
  * lists match that name and would block our own code.)
- *
- * Events: _kmq.push(["record", name, properties]). Identify: _kmq.push(["identify", id]),
- * then _kmq.push(["set", traits]) for the traits.
  */
 (function (window) {
   "use strict";
@@ -17,6 +14,8 @@
       vendor.loadScript("https://i.kissmetrics.io/i.js");
       vendor.loadScript("https://scripts.kissmetrics.io/" + encodeURIComponent(apiKey) + ".2.js");
     },
+    // Events: _kmq.push(["record", name, properties]); identify: _kmq.push(["identify", id])
+    // then _kmq.push(["set", traits]).
     global: "_kmq",
     call: function (args) {
       return window._kmq.push(args);

@@ -1,19 +1,9 @@
 /*
  * Meta (Facebook) Pixel, as its base code does it: `fbq` queues its arguments until
  * fbevents.js defines fbq.callMethod; then fbq("init", pixelId) and the PageView event.
- *
- * Events: fbq("track", name, properties) for Meta's standard events, fbq("trackCustom", name,
- * properties) for any other name. No identify: the Pixel takes user data only at "init"
- * (advanced matching), which this package does not send.
  */
 (function (window) {
   "use strict";
-
-  var STANDARD_EVENTS = [
-    "AddPaymentInfo", "AddToCart", "AddToWishlist", "CompleteRegistration", "Contact",
-    "CustomizeProduct", "Donate", "FindLocation", "InitiateCheckout", "Lead", "Purchase",
-    "Schedule", "Search", "StartTrial", "SubmitApplication", "Subscribe", "ViewContent",
-  ];
 
   window.analytix.registerVendor("facebook_pixel", {
     load: function (pixelId, vendor) {
@@ -37,6 +27,8 @@
       window.fbq("init", pixelId);
       window.fbq("track", "PageView");
     },
+    // Events: fbq("track", ...) for Meta's standard events, fbq("trackCustom", ...) for others.
+    // No identify: the Pixel takes user data only at "init" (advanced matching), not sent here.
     global: "fbq",
     call: function (args) {
       return window.fbq.apply(window, args);
@@ -46,4 +38,11 @@
       return [[command, name, properties]];
     },
   });
+
+  // Meta's standard event names (declared here, used once events are sent).
+  var STANDARD_EVENTS = [
+    "AddPaymentInfo", "AddToCart", "AddToWishlist", "CompleteRegistration", "Contact",
+    "CustomizeProduct", "Donate", "FindLocation", "InitiateCheckout", "Lead", "Purchase",
+    "Schedule", "Search", "StartTrial", "SubmitApplication", "Subscribe", "ViewContent",
+  ];
 })(window);
