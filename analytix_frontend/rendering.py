@@ -34,6 +34,7 @@ CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/logger.js",
     "analytix/js/config.js",
     "analytix/js/loader.js",
+    "analytix/js/events.js",
 )
 BOOT_SCRIPT = "analytix/js/boot.js"
 BUNDLE_TEMPLATE = "analytics/bundle.html"

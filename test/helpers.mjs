@@ -4,30 +4,34 @@ import { JSDOM, VirtualConsole } from "jsdom";
 
 const ROOT = new URL("../static/analytix/js/", import.meta.url);
 
-export const CORE = ["logger.js", "config.js", "loader.js"];
+export const CORE = ["logger.js", "config.js", "loader.js", "events.js"];
 
 export function source(file) {
   return readFileSync(new URL(file, ROOT), "utf8");
 }
 
-// Returns {window, calls, run}: calls collects every console call as {method, args}.
-export function makePage({ config = null, nonce = "" } = {}) {
+// Returns {window, calls, errors, run}: calls collects every console call as {method, args},
+// errors jsdom's own messages (e.g. "Not implemented: navigation" when a page navigates).
+export function makePage({ config = null, nonce = "", url = undefined, body = "" } = {}) {
   const calls = [];
+  const errors = [];
   const virtualConsole = new VirtualConsole();
   for (const method of ["log", "info", "warn", "error", "debug", "group", "groupCollapsed", "groupEnd"]) {
     virtualConsole.on(method, (...args) => calls.push({ method, args }));
   }
+  virtualConsole.on("jsdomError", (error) => errors.push(error.message));
   const block = config
     ? `<script type="application/json" data-analytix-config nonce="${nonce}">${JSON.stringify(config)}</script>`
     : "";
-  const dom = new JSDOM(`<!doctype html><html><head>${block}</head><body></body></html>`, {
+  const dom = new JSDOM(`<!doctype html><html><head>${block}</head><body>${body}</body></html>`, {
     runScripts: "outside-only",
     virtualConsole,
+    ...(url ? { url } : {}),
   });
   const run = (...files) => {
     for (const file of files) dom.window.eval(source(file));
   };
-  return { window: dom.window, document: dom.window.document, calls, run };
+  return { window: dom.window, document: dom.window.document, calls, errors, run };
 }
 
 // The text of each console call, as Chromium's console API reports it: args joined by spaces.

@@ -6,6 +6,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 
+from analytix_frontend.rendering import CORE_SCRIPTS, all_script_files
 from analytix_frontend.services import DEFAULT_AREAS
 from tests.html import enabled_services, page_config, parse, scripts
 
@@ -102,6 +103,7 @@ def test_only_enabled_vendor_loaders_are_written() -> None:
         "/static/analytix/js/logger.js",
         "/static/analytix/js/config.js",
         "/static/analytix/js/loader.js",
+        "/static/analytix/js/events.js",
         "/static/analytix/js/vendors/google.js",
         "/static/analytix/js/vendors/hubspot.js",
         "/static/analytix/js/vendors/km.js",
@@ -132,7 +134,7 @@ def test_rendering_twice_for_one_request_writes_the_scripts_once() -> None:
         '{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request
     )
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
-    assert len(srcs) == len(set(srcs)) == 10
+    assert len(srcs) == len(set(srcs)) == len(all_script_files())  # signup runs all six
 
 
 def test_meta_pixel_noscript_image_only_where_the_pixel_runs() -> None:
@@ -170,7 +172,8 @@ def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
     }
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # type: ignore[attr-defined]
     html = render('{% analytics_scripts "signup" %}')
-    assert [e.tag for e in parse(html)] == ["script"] * 5  # config + core + boot, no vendors
+    no_vendors = 1 + len(CORE_SCRIPTS) + 1  # config + core + boot
+    assert [e.tag for e in parse(html)] == ["script"] * no_vendors
     config = page_config(html)
     assert {s["reason"] for s in config["services"]} == {"invalid id"}
     assert value not in html and value.strip() not in html
@@ -179,5 +182,5 @@ def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
 @pytest.mark.parametrize("area", ["</script><script>alert(1)</script>", "a\u2028b", "<!--"])
 def test_hostile_area_names_stay_data(area: str) -> None:
     html = render("{% analytics_scripts page_area %}", page_area=area)
-    assert [e.tag for e in parse(html)] == ["script"] * 5
+    assert [e.tag for e in parse(html)] == ["script"] * (1 + len(CORE_SCRIPTS) + 1)
     assert page_config(html)["area"] == area

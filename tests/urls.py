@@ -1,3 +1,5 @@
+import secrets
+
 from django.shortcuts import render
 from django.urls import path
 
@@ -6,4 +8,16 @@ def area_page(request, area):
     return render(request, "tests/page.html", {"area": area, "twice": "twice" in request.GET})
 
 
-urlpatterns = [path("page/<str:area>/", area_page)]
+def events_page(request, area):
+    """The events test page; ?csp=1 serves it under a strict nonce-based policy."""
+    nonce = secrets.token_urlsafe(16) if "csp" in request.GET else ""
+    response = render(request, "tests/events.html", {"area": area, "csp_nonce": nonce})
+    if nonce:
+        response["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'"
+        )
+    return response
+
+
+urlpatterns = [path("page/<str:area>/", area_page), path("events/<str:area>/", events_page)]

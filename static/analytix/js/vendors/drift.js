@@ -48,5 +48,34 @@
       }
       drift.load(embedId);
     },
+    // Events: drift.track(name, attributes); identify: drift.identify(id, attributes).
+    global: "drift",
+    // call("track", name, attributes) -> drift.track(name, attributes): Drift's API is methods.
+    call: function (args) {
+      var drift = window.drift;
+      var method = args[0];
+      // Only Drift's own methods: not what every object (or the stub, an array) inherits.
+      var builtIn = typeof method !== "string" || method in Object.prototype || method in Array.prototype;
+      if (builtIn || typeof drift[method] !== "function") {
+        throw new Error("drift has no method " + String(method));
+      }
+      return drift[method].apply(drift, args.slice(1));
+    },
+    track: function (name, properties) {
+      return [["track", name, flat(properties)]];
+    },
+    identify: function (id, traits) {
+      return [["identify", id, flat(traits)]];
+    },
   });
+
+  // Drift takes flat attributes only: nested values are sent as their JSON text.
+  function flat(properties) {
+    var attributes = {};
+    Object.keys(properties).forEach(function (key) {
+      var value = properties[key];
+      attributes[key] = value !== null && typeof value === "object" ? JSON.stringify(value) : value;
+    });
+    return attributes;
+  }
 })(window);

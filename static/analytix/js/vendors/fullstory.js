@@ -153,5 +153,17 @@
         },
       });
     },
+    // Events: FS("trackEvent", {name, properties}); identify: FS("setIdentity", {uid, properties}).
+    global: "FS",
+    call: function (args) {
+      var fs = window[window._fs_namespace || "FS"];
+      return fs.apply(window, args);
+    },
+    track: function (name, properties) {
+      return [["trackEvent", { name: name, properties: properties }]];
+    },
+    identify: function (id, traits) {
+      return [["setIdentity", { uid: id, properties: traits }]];
+    },
   });
 })(window);

@@ -28,5 +28,56 @@
         "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
       );
     },
+    // Events: gtag("event", name, params); identify: gtag("set", ...). GA4's naming rules and
+    // limits are applied by the helpers below.
+    global: "gtag",
+    beacon: true, // gtag.js sends hits with navigator.sendBeacon when asked: links need not wait
+    call: function (args) {
+      return window.gtag.apply(window, args);
+    },
+    track: function (name, properties, options) {
+      var params = mapped(properties, NAME_MAX, VALUE_MAX);
+      if (options.beacon) {
+        params.transport_type = "beacon";
+      }
+      return [["event", window.analytix.eventKey(name, NAME_MAX), params]];
+    },
+    identify: function (id, traits) {
+      var calls = [["set", { user_id: id }]];
+      if (Object.keys(traits).length) {
+        calls.push(["set", "user_properties", mapped(traits, USER_PROPERTY_NAME_MAX, USER_PROPERTY_VALUE_MAX)]);
+      }
+      return calls;
+    },
   });
+
+  // GA4 wants event and parameter names of letters, digits and underscores starting with a
+  // letter (at most 40 characters), at most 25 parameters, text values of at most 100
+  // characters; user properties 24 / 36. (Declared below, used only once events are sent.)
+  var NAME_MAX = 40;
+  var PARAMS_MAX = 25;
+  var VALUE_MAX = 100;
+  var USER_PROPERTY_NAME_MAX = 24;
+  var USER_PROPERTY_VALUE_MAX = 36;
+
+  // GA4 keeps numbers and text; anything else is sent as its JSON text ("items" stays a list).
+  function value(key, raw, maxLength) {
+    if (typeof raw === "number" || (key === "items" && Array.isArray(raw))) {
+      return raw;
+    }
+    var text = typeof raw === "string" ? raw : JSON.stringify(raw);
+    return text.slice(0, maxLength);
+  }
+
+  function mapped(properties, nameMax, valueMax) {
+    var params = {};
+    var keys = Object.keys(properties).slice(0, PARAMS_MAX);
+    keys.forEach(function (key) {
+      if (properties[key] !== null) {
+        var name = window.analytix.eventKey(key, nameMax);
+        params[name] = value(name, properties[key], valueMax);
+      }
+    });
+    return params;
+  }
 })(window);

@@ -16,5 +16,26 @@
         id: "hs-script-loader",
       });
     },
+    // Events: _hsq.push(["trackCustomBehavioralEvent", {name, properties}]), name being the
+    // event's internal name "pe<portal id>_<name>" (Marketing Hub Enterprise custom events).
+    // Identify: _hsq.push(["identify", {email, id, ...}]), sent with the next event or view.
+    global: "_hsq",
+    call: function (args) {
+      return window._hsq.push(args);
+    },
+    track: function (name, properties, options) {
+      var internalName = /^pe[0-9]+_/.test(name)
+        ? name
+        : "pe" + options.id + "_" + window.analytix.eventKey(name, 100);
+      return [["trackCustomBehavioralEvent", { name: internalName, properties: properties }]];
+    },
+    identify: function (id, traits) {
+      var identity = {};
+      Object.keys(traits).forEach(function (key) {
+        identity[key] = traits[key];
+      });
+      identity.id = id;
+      return [["identify", identity]];
+    },
   });
 })(window);

@@ -16,5 +16,21 @@
       vendor.loadScript("https://i.kissmetrics.io/i.js");
       vendor.loadScript("https://scripts.kissmetrics.io/" + encodeURIComponent(apiKey) + ".2.js");
     },
+    // Events: _kmq.push(["record", name, properties]); identify: _kmq.push(["identify", id])
+    // then _kmq.push(["set", traits]).
+    global: "_kmq",
+    call: function (args) {
+      return window._kmq.push(args);
+    },
+    track: function (name, properties) {
+      return [["record", name, properties]];
+    },
+    identify: function (id, traits) {
+      var calls = [["identify", id]];
+      if (Object.keys(traits).length) {
+        calls.push(["set", traits]);
+      }
+      return calls;
+    },
   });
 })(window);

@@ -38,5 +38,22 @@
       window.fbq("init", pixelId);
       window.fbq("track", "PageView");
     },
+    // Events: fbq("track", ...) for Meta's standard events, fbq("trackCustom", ...) for others.
+    // No identify: the Pixel takes user data only at "init" (advanced matching), not sent here.
+    global: "fbq",
+    call: function (args) {
+      return window.fbq.apply(window, args);
+    },
+    track: function (name, properties) {
+      var command = STANDARD_EVENTS.indexOf(name) >= 0 ? "track" : "trackCustom";
+      return [[command, name, properties]];
+    },
   });
+
+  // Meta's standard event names (declared here, used once events are sent).
+  var STANDARD_EVENTS = [
+    "AddPaymentInfo", "AddToCart", "AddToWishlist", "CompleteRegistration", "Contact",
+    "CustomizeProduct", "Donate", "FindLocation", "InitiateCheckout", "Lead", "Purchase",
+    "Schedule", "Search", "StartTrial", "SubmitApplication", "Subscribe", "ViewContent",
+  ];
 })(window);
