@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
-try:  # Django 6+ ships CSP support with its own nonce
-    from django.middleware.csp import get_nonce as _django_get_nonce  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the Django version
-    _django_get_nonce = None
+
+@functools.cache
+def django_nonce_getter() -> Callable[[Any], Any] | None:
+    """Django 6's `django.middleware.csp.get_nonce`, or None on a Django without it."""
+    try:
+        from django.middleware.csp import get_nonce  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return get_nonce  # type: ignore[no-any-return,unused-ignore]
 
 
 def find_csp_nonce(request: Any = None, context: Mapping[str, Any] | None = None) -> str | None:
@@ -22,8 +28,9 @@ def find_csp_nonce(request: Any = None, context: Mapping[str, Any] | None = None
     value = getattr(request, "csp_nonce", None)  # django-csp: lazy, created on first use
     if value:
         return str(value)
-    if _django_get_nonce is not None:
-        value = _django_get_nonce(request)
+    get_nonce = django_nonce_getter()
+    if get_nonce is not None:
+        value = get_nonce(request)
         if value:
             return str(value)
     return None

@@ -95,6 +95,7 @@ def test_only_enabled_vendor_loaders_are_written() -> None:
         "/static/analytix/js/logger.js",
         "/static/analytix/js/config.js",
         "/static/analytix/js/loader.js",
+        "/static/analytix/js/consent.js",
         "/static/analytix/js/vendors/google.js",
         "/static/analytix/js/vendors/hubspot.js",
         "/static/analytix/js/vendors/km.js",
@@ -121,7 +122,7 @@ def test_rendering_twice_for_one_request_writes_the_scripts_once() -> None:
     request = RequestFactory().get("/")
     html = render('{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request)
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
-    assert len(srcs) == len(set(srcs)) == 10
+    assert len(srcs) == len(set(srcs)) == 11
 
 
 def test_meta_pixel_noscript_image_only_where_the_pixel_runs() -> None:
@@ -152,7 +153,7 @@ def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
     )}
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # type: ignore[attr-defined]
     html = render('{% analytics_scripts "signup" %}')
-    assert [e.tag for e in parse(html)] == ["script"] * 5  # config + core + boot, no vendors
+    assert [e.tag for e in parse(html)] == ["script"] * 6  # config + core (4) + boot, no vendors
     config = page_config(html)
     assert {s["reason"] for s in config["services"]} == {"invalid id"}
     assert value not in html and value.strip() not in html
@@ -161,5 +162,5 @@ def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
 @pytest.mark.parametrize("area", ['</script><script>alert(1)</script>', "a\u2028b", "<!--"])
 def test_hostile_area_names_stay_data(area: str) -> None:
     html = render("{% analytics_scripts page_area %}", page_area=area)
-    assert [e.tag for e in parse(html)] == ["script"] * 5
+    assert [e.tag for e in parse(html)] == ["script"] * 6
     assert page_config(html)["area"] == area

@@ -6,19 +6,40 @@
 (function (window) {
   "use strict";
 
+  var consentDefaultSent = false;
+
+  function ensureGtag() {
+    window.dataLayer = window.dataLayer || [];
+    if (typeof window.gtag !== "function") {
+      window.gtag = function gtag() {
+        window.dataLayer.push(arguments);
+      };
+    }
+  }
+
   window.analytix.registerVendor("google", {
     load: function (measurementId, vendor) {
-      window.dataLayer = window.dataLayer || [];
-      if (typeof window.gtag !== "function") {
-        window.gtag = function gtag() {
-          window.dataLayer.push(arguments);
-        };
-      }
+      ensureGtag();
       window.gtag("js", new Date());
       window.gtag("config", measurementId);
       vendor.loadScript(
         "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
       );
+    },
+
+    // Consent mode v2: the first call sets the defaults (before "config"), later ones update.
+    // analytics_storage follows the analytics category; the ad_* signals follow marketing.
+    consent: function (granted, vendor) {
+      ensureGtag();
+      var marketing = granted && (vendor.categories || []).indexOf("marketing") !== -1;
+      var state = {
+        analytics_storage: granted ? "granted" : "denied",
+        ad_storage: marketing ? "granted" : "denied",
+        ad_user_data: marketing ? "granted" : "denied",
+        ad_personalization: marketing ? "granted" : "denied",
+      };
+      window.gtag("consent", consentDefaultSent ? "update" : "default", state);
+      consentDefaultSent = true;
     },
   });
 })(window);
