@@ -25,9 +25,13 @@ def find_csp_nonce(request: Any = None, context: Mapping[str, Any] | None = None
             return str(value)
     if request is None:
         return None
-    value = getattr(request, "csp_nonce", None)  # django-csp: lazy, created on first use
-    if value:
-        return str(value)
+    # django-csp: a lazy object, created on first use. Its truth value only says whether it
+    # has been used yet (False before), so it is read with str(), never tested with `if`.
+    value = getattr(request, "csp_nonce", None)
+    if value is not None:
+        text = str(value)
+        if text:
+            return text
     get_nonce = django_nonce_getter()
     if get_nonce is not None:
         value = get_nonce(request)
