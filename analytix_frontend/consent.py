@@ -65,13 +65,17 @@ def _cookie_consent_answer(request: Any, varname: str) -> bool | None:
     if not apps.is_installed(COOKIE_CONSENT_APP):
         return None
     try:
-        from cookie_consent.util import get_cookie_value_from_request
+        from cookie_consent.util import (  # type: ignore[import-not-found,unused-ignore]
+            get_cookie_value_from_request,
+        )
     except ImportError:
         return None
     try:
         answer = get_cookie_value_from_request(request, varname)
     except Exception:  # its database or cache failing must not break the page
-        logger.warning("analytix: django-cookie-consent failed to answer for %r", varname, exc_info=True)
+        logger.warning(
+            "analytix: django-cookie-consent failed to answer for %r", varname, exc_info=True
+        )
         return None
     return answer if isinstance(answer, bool) else None
 

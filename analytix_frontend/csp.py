@@ -130,7 +130,9 @@ def csp_sources(
     result: dict[str, list[str]] = {}
     for name in names:
         sources = (
-            fullstory_sources(enabled.get(name, "")) if name == "fullstory" else VENDOR_SOURCES[name]
+            fullstory_sources(enabled.get(name, ""))
+            if name == "fullstory"
+            else VENDOR_SOURCES[name]
         )
         for directive in DIRECTIVES:
             for source in sources.get(directive, ()):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 
@@ -17,8 +17,11 @@ def django_nonce_getter() -> Callable[[Any], Any] | None:
     return get_nonce  # type: ignore[no-any-return,unused-ignore]
 
 
-def find_csp_nonce(request: Any = None, context: Mapping[str, Any] | None = None) -> str | None:
-    """A `csp_nonce` context variable, else django-csp's `request.csp_nonce`, else Django's."""
+def find_csp_nonce(request: Any = None, context: Any = None) -> str | None:
+    """A `csp_nonce` context variable, else django-csp's `request.csp_nonce`, else Django's.
+
+    `context`: a Django template `Context` or any mapping (both have `.get`).
+    """
     if context is not None:
         value = context.get("csp_nonce")
         if value:

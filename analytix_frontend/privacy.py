@@ -54,7 +54,7 @@ class IdentitySettings:
 class PrivacySettings:
     gpc_categories: frozenset[str]  # categories Global Privacy Control turns off
     internal_networks: tuple[Network, ...]
-    ip_meta_key: str  # request.META key holding the client address ("REMOTE_ADDR" unless configured)
+    ip_meta_key: str  # request.META key of the client address ("REMOTE_ADDR" unless configured)
     proxy_count: int  # trusted proxies in front of Django, when ip_meta_key is a forwarding header
     qa_cookie: str
     conditions: Mapping[str, str]  # service name -> dotted path to a (request) -> bool callable
@@ -84,7 +84,7 @@ def parse_network(value: Any) -> Network | None:
 
 
 def header_meta_key(header: Any) -> str:
-    """"X-Forwarded-For" (or "HTTP_X_FORWARDED_FOR") -> "HTTP_X_FORWARDED_FOR"; else REMOTE_ADDR."""
+    """The request.META key of a header name: "X-Forwarded-For" -> "HTTP_X_FORWARDED_FOR"."""
     if not isinstance(header, str) or not header.strip():
         return "REMOTE_ADDR"
     key = header.strip().upper().replace("-", "_")
@@ -311,7 +311,7 @@ def page_privacy_config(request: Any, decisions: Iterable[ServiceDecision]) -> d
             "required": required,
             "cookie": consent.cookie_name(),
             "granted": sorted(consent.consented_categories(request)) if request is not None else [],
-            "decided": request is not None and consent.cookie_name() in (getattr(request, "COOKIES", None) or {}),
+            "decided": consent.cookie_name() in (getattr(request, "COOKIES", None) or {}),
         },
         "gpc": sorted(config.gpc_categories),
     }

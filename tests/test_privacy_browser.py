@@ -22,7 +22,7 @@ document.addEventListener("securitypolicyviolation", function (event) {
   window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
 });
 """
-BOOTED = "() => window.analytix && window.analytix.services && Object.keys(window.analytix.services).length === 6"
+BOOTED = "() => Object.keys((window.analytix && window.analytix.services) || {}).length === 6"
 
 
 def hosts_of(*services: str) -> set[str]:
@@ -94,13 +94,13 @@ def test_nothing_loads_and_no_cookie_is_set_before_consent(open_page, consent_on
     browser_page.goto("/privacy/plain/signup/")
     browser_page.page.wait_for_function(BOOTED)
     browser_page.page.wait_for_load_state("networkidle")
-    states = browser_page.page.evaluate(
-        "Object.values(window.analytix.services).map(s => s.state)"
-    )
+    states = browser_page.page.evaluate("Object.values(window.analytix.services).map(s => s.state)")
     assert states == ["waiting"] * 6
     assert browser_page.vendor_requests == []
     assert browser_page.page.context.cookies() == []
-    assert browser_page.page.evaluate("window.dataLayer || window.fbq || window._hsq || null") is None
+    assert (
+        browser_page.page.evaluate("window.dataLayer || window.fbq || window._hsq || null") is None
+    )
     assert any(
         line.startswith("[DEBUG] Google Analytics | waiting for consent: analytics")
         for line in browser_page.console_lines()
@@ -172,7 +172,7 @@ def test_withdrawal_switches_vendors_off_and_stops_further_loading(open_page, co
     requested_before = set(browser_page.vendor_requests)
     page.evaluate("window.analytix.consent.grant(['functional'])")
     page.wait_for_function("() => (window.__fakeVendorsRan || []).includes('js.driftt.com')")
-    assert {u.split('/')[2] for u in set(browser_page.vendor_requests) - requested_before} == {
+    assert {u.split("/")[2] for u in set(browser_page.vendor_requests) - requested_before} == {
         "js.driftt.com"
     }
 
@@ -197,7 +197,9 @@ def test_withdrawal_switches_vendors_off_and_stops_further_loading(open_page, co
 
 # --- Global Privacy Control ----------------------------------------------------------------
 
-NAVIGATOR_GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
+NAVIGATOR_GPC = (
+    "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
+)
 
 
 @pytest.mark.parametrize("signal", ["header", "navigator"])
@@ -217,12 +219,17 @@ def test_gpc_keeps_analytics_and_marketing_off_and_says_why(
     assert browser_page.requested_hosts() == {"js.driftt.com"}  # functional: GPC leaves it
     lines = browser_page.console_lines()
     for label in ("Google Analytics", "HubSpot", "Kissmetrics", "FullStory", "Meta Pixel"):
-        assert any(line.startswith(f"[DEBUG] {label} | not loaded: privacy") for line in lines), label
+        assert any(line.startswith(f"[DEBUG] {label} | not loaded: privacy") for line in lines), (
+            label
+        )
     reasons = browser_page.page.evaluate(
         "Object.values(window.analytix.services).map(s => s.name + ':' + s.reason)"
     )
     assert sorted(reasons) == sorted(
-        [f"{s}:privacy" for s in ("google", "hubspot", "kissmetrics", "fullstory", "facebook_pixel")]
+        [
+            f"{s}:privacy"
+            for s in ("google", "hubspot", "kissmetrics", "fullstory", "facebook_pixel")
+        ]
         + ["drift:"]
     )
 
