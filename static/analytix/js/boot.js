@@ -75,6 +75,7 @@
     var definition = analytix.vendors[record.name];
     if (!definition) {
       record.on = false;
+      record.state = "off";
       record.reason = "no loader";
       log.warning("not loaded: no loader script for " + record.name + " on this page");
       return;
