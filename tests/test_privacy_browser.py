@@ -242,3 +242,31 @@ def test_gpc_can_be_ignored_by_configuration(open_page, settings: Any) -> None:
     browser_page.goto("/privacy/plain/signup/")
     wait_for_vendors(browser_page.page, len(SIGNUP_HOSTS))
     assert browser_page.requested_hosts() == SIGNUP_HOSTS
+
+
+# --- internal traffic ----------------------------------------------------------------------
+
+
+def test_internal_traffic_gets_no_vendor_and_the_console_says_why(open_page, settings: Any) -> None:
+    # The live server sees Chromium at 127.0.0.1.
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug", "INTERNAL": {"IPS": ["127.0.0.0/8"]}}
+    browser_page = open_page("fake")
+    browser_page.goto("/privacy/plain/signup/")
+    browser_page.page.wait_for_function(BOOTED)
+    browser_page.page.wait_for_load_state("networkidle")
+    assert browser_page.vendor_requests == []
+    loaders = browser_page.page.evaluate(
+        "[...document.scripts].filter(s => s.src.includes('/vendors/')).length"
+    )
+    assert loaders == 0
+    assert any(
+        line.startswith("[DEBUG] Meta Pixel | not loaded: internal")
+        for line in browser_page.console_lines()
+    )
+    # A QA browser on the office network sets the bypass cookie and gets the real page.
+    browser_page.page.context.add_cookies(
+        [{"name": "analytix_qa", "value": "include", "url": browser_page.base_url}]
+    )
+    browser_page.goto("/privacy/plain/signup/")
+    wait_for_vendors(browser_page.page, len(SIGNUP_HOSTS))
+    assert browser_page.requested_hosts() == SIGNUP_HOSTS
