@@ -133,3 +133,15 @@ test("Google consent mode: denied defaults before config, then updates per categ
     ["granted", "denied"],
   );
 });
+
+test("without consent required, a withdrawal after config is a consent update, not a default", () => {
+  const page = consentPage({
+    consent: { required: false, cookie: "c", granted: [], decided: false },
+    services: [service("google", { category: "analytics", id: "G-ABC123DEF4" })],
+  });
+  page.run(...CORE, "vendors/google.js", "boot.js");
+  page.window.analytix.consent.withdraw();
+  const last = plain(Array.from(page.window.dataLayer.at(-1)));
+  assert.deepEqual([last[0], last[1], last[2].analytics_storage], ["consent", "update", "denied"]);
+  assert.equal(page.window.dataLayer.filter((args) => args[1] === "default").length, 0);
+});

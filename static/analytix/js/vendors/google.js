@@ -7,6 +7,7 @@
   "use strict";
 
   var consentDefaultSent = false;
+  var configSent = false;
 
   function ensureGtag() {
     window.dataLayer = window.dataLayer || [];
@@ -22,12 +23,13 @@
       ensureGtag();
       window.gtag("js", new Date());
       window.gtag("config", measurementId);
+      configSent = true;
       vendor.loadScript(
         "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
       );
     },
 
-    // Consent mode v2: the first call sets the defaults (before "config"), later ones update.
+    // Consent mode v2: the first call before "config" sets the defaults; any later one updates.
     // analytics_storage follows the analytics category; the ad_* signals follow marketing.
     consent: function (granted, vendor) {
       ensureGtag();
@@ -38,7 +40,7 @@
         ad_user_data: marketing ? "granted" : "denied",
         ad_personalization: marketing ? "granted" : "denied",
       };
-      window.gtag("consent", consentDefaultSent ? "update" : "default", state);
+      window.gtag("consent", consentDefaultSent || configSent ? "update" : "default", state);
       consentDefaultSent = true;
     },
   });
