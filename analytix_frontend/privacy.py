@@ -256,8 +256,8 @@ def _refine(
             enabled=False,
             waiting=True,
             reason=CONSENT,
-            detail=f"waiting for consent to {service.category!r} "
-            f"(window.analytix.consent.grant([{service.category!r}]))",
+            detail=f"no consent to {service.category!r} yet; "
+            f"window.analytix.consent.grant([{service.category!r}]) starts it",
         )
     return decision
 

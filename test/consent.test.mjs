@@ -76,6 +76,9 @@ test("consent granted before boot runs starts the services at boot", () => {
   page.window.analytix.consent.grant(["marketing"]);
   page.run("boot.js");
   assert.deepEqual(vendorSrcs(page), ["https://js.hs-scripts.com/42.js"]);
+  const record = page.window.analytix.services.hubspot;
+  assert.deepEqual([record.state, record.on, record.waiting, record.reason], ["loading", true, false, ""]);
+  assert.equal(page.window.analytix.services.kissmetrics.state, "waiting");
 });
 
 test("navigator.globalPrivacyControl turns off analytics and marketing, with the reason", () => {

@@ -81,6 +81,9 @@
       return;
     }
     record.on = true;
+    record.waiting = false;
+    record.reason = "";
+    record.detail = "";
     record.state = "starting";
     log.verbose("on: loading with id " + record.id);
     var context = vendorContext(record, nonce, log);
@@ -111,9 +114,6 @@
       return false;
     }
     delete waiting[name];
-    record.waiting = false;
-    record.reason = "";
-    record.detail = "";
     held.log.debug("consent given: starting");
     run(record, held.nonce, held.log);
     return true;
@@ -139,19 +139,17 @@
       record.reason = "privacy";
       record.detail = "Global Privacy Control is on in this browser";
     }
-    if (record.waiting) {
-      if (!(analytix.consent && analytix.consent.allows(record.category))) {
-        record.state = "waiting";
-        waiting[record.name] = { nonce: nonce, log: log };
-        log.debug("waiting for consent: " + record.category + " (" + record.detail + ")");
-        return;
-      }
-      record.waiting = false; // granted in this page before boot ran
-    } else if (!record.on) {
+    if (record.waiting && !(analytix.consent && analytix.consent.allows(record.category))) {
+      record.state = "waiting";
+      waiting[record.name] = { nonce: nonce, log: log };
+      log.debug("waiting for consent: " + record.category + " (" + record.detail + ")");
+      return;
+    }
+    if (!record.on && !record.waiting) {
       log.debug("not loaded: " + record.reason + (record.detail ? " (" + record.detail + ")" : ""));
       return;
     }
-    run(record, nonce, log);
+    run(record, nonce, log); // on, or waiting but consent was granted before boot ran
   }
 
   function boot() {
