@@ -22,22 +22,20 @@ def find_csp_nonce(request: Any = None, context: Any = None) -> str | None:
 
     `context`: a Django template `Context` or any mapping (both have `.get`).
     """
-    if context is not None:
-        value = context.get("csp_nonce")
-        if value:
-            return str(value)
+    # django-csp's request.csp_nonce and Django 6's nonce (also its `csp_nonce` context
+    # variable) are lazy objects created on first use; their truth value only says whether
+    # that has happened yet (False before), so they are read with str(), never tested with `if`.
+    text = _as_text(context.get("csp_nonce")) if context is not None else None
+    if text:
+        return text
     if request is None:
         return None
-    # django-csp: a lazy object, created on first use. Its truth value only says whether it
-    # has been used yet (False before), so it is read with str(), never tested with `if`.
-    value = getattr(request, "csp_nonce", None)
-    if value is not None:
-        text = str(value)
-        if text:
-            return text
+    text = _as_text(getattr(request, "csp_nonce", None))
+    if text:
+        return text
     get_nonce = django_nonce_getter()
-    if get_nonce is not None:
-        value = get_nonce(request)
-        if value:
-            return str(value)
-    return None
+    return _as_text(get_nonce(request)) if get_nonce is not None else None
+
+
+def _as_text(value: Any) -> str | None:
+    return (str(value) or None) if value is not None else None

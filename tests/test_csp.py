@@ -105,11 +105,25 @@ def test_django_csp_lazy_nonce_is_used_before_anything_else_touched_it() -> None
     assert found == {request._csp_nonce} and request._csp_nonce
 
 
+class LazyNonce:
+    """Like Django 6's nonce: falsy until first turned into a string."""
+
+    def __init__(self, request: Any) -> None:
+        self.request, self.used = request, False
+
+    def __bool__(self) -> bool:
+        return self.used
+
+    def __str__(self) -> str:
+        self.used = True
+        return getattr(self.request, "_django6_nonce", "")
+
+
 @pytest.fixture
 def fake_django_6(monkeypatch: pytest.MonkeyPatch) -> None:
     """django.middleware.csp as Django 6 ships it: get_nonce(request)."""
     module = types.ModuleType("django.middleware.csp")
-    module.get_nonce = lambda request: getattr(request, "_django6_nonce", None)  # type: ignore[attr-defined]
+    module.get_nonce = lambda request: LazyNonce(request)  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "django.middleware.csp", module)
     nonce.django_nonce_getter.cache_clear()
     yield
@@ -138,3 +152,12 @@ def test_context_nonce_wins() -> None:
     request = RequestFactory().get("/")
     request.csp_nonce = "request"
     assert nonce.find_csp_nonce(request, Context({"csp_nonce": "context"})) == "context"
+
+
+def test_a_lazy_context_nonce_is_found_before_its_first_use() -> None:
+    """Django 6's csp context processor puts its lazy nonce in the context as `csp_nonce`."""
+    request = RequestFactory().get("/")
+    request._django6_nonce = "lazy-context"
+    lazy = LazyNonce(request)
+    assert not lazy
+    assert {s.attrs.get("nonce") for s in scripts(render(csp_nonce=lazy))} == {"lazy-context"}
