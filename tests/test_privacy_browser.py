@@ -107,6 +107,28 @@ def test_nothing_loads_and_no_cookie_is_set_before_consent(open_page, consent_on
     )
 
 
+def test_a_cookie_setting_vendor_sets_its_cookie_only_after_consent(open_page, consent_on) -> None:
+    browser_page = open_page("fake")
+    page = browser_page.page
+    # This fake gtag.js sets a cookie, as the real one does (_ga).
+    page.route(
+        "https://www.googletagmanager.com/**",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/javascript",
+            body="document.cookie = '_ga=GA1.1.fake; path=/'; window.__gaRan = true;",
+        ),
+    )
+    browser_page.goto("/privacy/plain/default/")
+    page.wait_for_function(BOOTED)
+    page.wait_for_load_state("networkidle")
+    assert page.context.cookies() == []
+    page.evaluate("window.analytix.consent.grant(['analytics'])")
+    page.wait_for_function("() => window.__gaRan === true")
+    names = sorted(c["name"] for c in page.context.cookies())
+    assert names == ["_ga", "analytix_consent"]
+
+
 def test_grant_loads_exactly_the_consented_vendors_without_reload(open_page, consent_on) -> None:
     browser_page = open_page("fake")
     page = browser_page.page
