@@ -102,8 +102,15 @@ def read_identity(value: Any) -> IdentitySettings | None:
     traits = value.get("TRAITS", ())
     return IdentitySettings(
         id_attribute if isinstance(id_attribute, str) and id_attribute else "pk",
-        tuple(t for t in traits if isinstance(t, str)) if isinstance(traits, (list, tuple)) else (),
+        tuple(t for t in traits if is_sendable_attribute(t))
+        if isinstance(traits, (list, tuple))
+        else (),
     )
+
+
+def is_sendable_attribute(name: Any) -> bool:
+    """A user attribute a trait may name: never the password hash or a private attribute."""
+    return isinstance(name, str) and name.isidentifier() and name != "password" and name[0] != "_"
 
 
 @functools.cache

@@ -14,6 +14,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
 from analytix_frontend.consent import CATEGORIES, COOKIE_CONSENT_APP
+from analytix_frontend.privacy import is_sendable_attribute
 from analytix_frontend.services import SERVICES_BY_NAME
 
 INTERNAL_KEYS = frozenset({"IPS", "IP_HEADER", "PROXY_COUNT", "QA_COOKIE"})
@@ -264,10 +265,11 @@ def check_identity(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     traits = identity.get("TRAITS", [])
-    if not _is_str_list(traits) or not all(t.isidentifier() for t in traits):
+    if not _is_str_list(traits) or not all(is_sendable_attribute(t) for t in traits):
         messages.append(
             Error(
-                "ANALYTICS_CONFIG['IDENTITY']['TRAITS'] must be a list of user attribute names.",
+                "ANALYTICS_CONFIG['IDENTITY']['TRAITS'] must be a list of user attribute names "
+                "(never 'password' or a private '_name').",
                 hint='For example ["date_joined"]; "email" or "username" only if you mean to '
                 "send them to every vendor on the page.",
                 id="analytix.E210",

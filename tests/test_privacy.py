@@ -267,6 +267,14 @@ def test_identity_traits_only_those_listed(settings: Any) -> None:
     }
 
 
+def test_password_and_private_attributes_are_never_traits(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"IDENTITY": {"TRAITS": ["password", "_secret", "plan"]}}
+    user = User(password="pbkdf2_sha256$hash", _secret="s", plan="pro")
+    html = render(make_request(user=user))
+    assert page_config(html)["identity"]["traits"] == {"plan": "pro"}
+    assert "pbkdf2" not in html
+
+
 def test_no_identity_when_no_service_may_run(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"IDENTITY": True, "LOG_LEVEL": "debug"}
     assert "identity" not in page_config(

@@ -61,6 +61,8 @@ def test_valid_privacy_settings_pass(settings: Any) -> None:
         ({"IDENTITY": "email"}, ["analytix.E210"]),
         ({"IDENTITY": {"TRAITS": "email"}}, ["analytix.E210"]),
         ({"IDENTITY": {"ID_ATTRIBUTE": "user.pk"}}, ["analytix.E210"]),
+        ({"IDENTITY": {"TRAITS": ["password"]}}, ["analytix.E210"]),
+        ({"IDENTITY": {"TRAITS": ["_state"]}}, ["analytix.E210"]),
     ],
 )
 def test_each_mistake_has_its_check(
