@@ -7,4 +7,5 @@ class AnalytixConfig(AppConfig):
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self) -> None:
-        from analytix_frontend import checks  # noqa: F401  (registers the system checks)
+        # Importing these registers their system checks.
+        from analytix_frontend import checks, privacy_checks  # noqa: F401

@@ -18,7 +18,10 @@ from analytix_frontend.conf import raw_id
 from analytix_frontend.rendering import BUNDLE_TEMPLATE, compression_enabled
 from analytix_frontend.services import LOG_LEVELS, SERVICES, SERVICES_BY_NAME
 
-CONFIG_KEYS = frozenset({"DEBUG", "LOG_LEVEL", "ENVIRONMENTS", "AREAS", "SERVER"})
+CONFIG_KEYS = frozenset(
+    {"DEBUG", "LOG_LEVEL", "ENVIRONMENTS", "AREAS", "SERVER"}
+    | {"CONSENT", "GPC", "INTERNAL", "CONDITIONS", "IDENTITY"}  # privacy_checks.py
+)
 
 
 def _ids_and_config() -> tuple[Any, Any]:

@@ -1,18 +1,29 @@
 """Consent, as the server sees it: which service categories the visitor has agreed to.
 
 Off by default (`ANALYTICS_CONFIG["CONSENT"]` unset or False): every category is allowed.
-When on, a category is allowed only when the first-party consent cookie lists it.
+When on, a category is allowed only when the visitor's consent says so:
+
+- the first-party consent cookie (default `analytix_consent`) lists it, as written by
+  `window.analytix.consent.grant([...])`: comma-separated categories, "none" after withdrawal;
+- or, when django-cookie-consent is installed and `CONSENT["COOKIE_GROUPS"]` maps a category
+  to one of its cookie-group varnames, that group's accepted/declined answer, which wins over
+  our cookie whenever the visitor has answered it.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 
 CATEGORIES: tuple[str, ...] = ("analytics", "marketing", "functional")
 DEFAULT_COOKIE_NAME = "analytix_consent"
+COOKIE_CONSENT_APP = "cookie_consent"  # django-cookie-consent's app label
+
+logger = logging.getLogger("analytix_frontend")
 
 
 def _consent_setting() -> Any:
@@ -21,7 +32,10 @@ def _consent_setting() -> Any:
 
 
 def consent_required() -> bool:
-    return bool(_consent_setting())
+    setting = _consent_setting()
+    if isinstance(setting, Mapping):
+        return setting.get("REQUIRED", True) is not False
+    return setting is True
 
 
 def cookie_name() -> str:
@@ -33,13 +47,53 @@ def cookie_name() -> str:
     return DEFAULT_COOKIE_NAME
 
 
+def cookie_groups() -> dict[str, str]:
+    """Category -> django-cookie-consent cookie-group varname, from `CONSENT["COOKIE_GROUPS"]`."""
+    setting = _consent_setting()
+    groups = setting.get("COOKIE_GROUPS") if isinstance(setting, Mapping) else None
+    if not isinstance(groups, Mapping):
+        return {}
+    return {
+        category: varname
+        for category, varname in groups.items()
+        if category in CATEGORIES and isinstance(varname, str) and varname
+    }
+
+
+def _cookie_consent_answer(request: Any, varname: str) -> bool | None:
+    """django-cookie-consent's answer for one cookie group: True, False or None (unanswered)."""
+    if not apps.is_installed(COOKIE_CONSENT_APP):
+        return None
+    try:
+        from cookie_consent.util import (  # type: ignore[import-not-found,unused-ignore]
+            get_cookie_value_from_request,
+        )
+    except ImportError:
+        return None
+    try:
+        answer = get_cookie_value_from_request(request, varname)
+    except Exception:  # its database or cache failing must not break the page
+        logger.warning(
+            "analytix: django-cookie-consent failed to answer for %r", varname, exc_info=True
+        )
+        return None
+    return answer if isinstance(answer, bool) else None
+
+
 def consented_categories(request: Any) -> frozenset[str]:
-    """The categories the visitor's consent cookie grants (unknown words are ignored)."""
+    """The categories the visitor has consented to (unknown words are ignored)."""
     cookies = getattr(request, "COOKIES", None) or {}
     raw = cookies.get(cookie_name(), "")
-    if not isinstance(raw, str):
-        return frozenset()
-    return frozenset(word for word in raw.replace(" ", "").split(",") if word in CATEGORIES)
+    granted = set()
+    if isinstance(raw, str):
+        granted = {word for word in raw.replace(" ", "").split(",") if word in CATEGORIES}
+    for category, varname in cookie_groups().items():
+        answer = _cookie_consent_answer(request, varname)
+        if answer is True:
+            granted.add(category)
+        elif answer is False:
+            granted.discard(category)
+    return frozenset(granted)
 
 
 def category_allowed(request: Any, category: str) -> bool:

@@ -25,11 +25,14 @@ class ServiceDecision:
     enabled: bool
     reason: str = ""  # a reason code above; empty when enabled
     detail: str = ""  # one sentence for a human: what to change to turn it on
+    waiting: bool = False  # off until the visitor consents in the page (reason "consent")
 
     @property
     def service_id(self) -> str | None:
-        """The validated id, only for an enabled service."""
-        return get_settings().valid_ids.get(self.service.name) if self.enabled else None
+        """The validated id, only for a service that runs now or once consent is given."""
+        if not (self.enabled or self.waiting):
+            return None
+        return get_settings().valid_ids.get(self.service.name)
 
 
 def _decide_one(service: Service, area: str, config: AnalytixSettings) -> ServiceDecision:

@@ -24,7 +24,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from analytix_frontend.conf import get_settings
-from analytix_frontend.decisions import UNKNOWN_AREA, ServiceDecision, decide_services
+from analytix_frontend.decisions import UNKNOWN_AREA, ServiceDecision
+from analytix_frontend.privacy import decide_for_request, page_privacy_config
 from analytix_frontend.services import SERVICES
 
 logger = logging.getLogger("analytix_frontend")
@@ -34,6 +35,7 @@ CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/logger.js",
     "analytix/js/config.js",
     "analytix/js/loader.js",
+    "analytix/js/consent.js",
     "analytix/js/events.js",
 )
 BOOT_SCRIPT = "analytix/js/boot.js"
@@ -59,8 +61,11 @@ def to_json_text(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
-def build_page_config(area: str, decisions: Iterable[ServiceDecision]) -> dict[str, Any]:
+def build_page_config(
+    area: str, decisions: Iterable[ServiceDecision], request: Any = None
+) -> dict[str, Any]:
     config = get_settings()
+    decisions = list(decisions)
     return {
         "area": area,
         "logLevel": config.log_level,
@@ -73,9 +78,11 @@ def build_page_config(area: str, decisions: Iterable[ServiceDecision]) -> dict[s
                 "id": d.service_id,
                 "reason": d.reason,
                 "detail": d.detail,
+                "waiting": d.waiting,
             }
             for d in decisions
         ],
+        **page_privacy_config(request, decisions),
     }
 
 
@@ -133,7 +140,8 @@ def _script_urls(decisions: list[ServiceDecision], request: Any) -> list[str]:
     if bundle is not None:
         files = [bundle]
     else:
-        loaders = [d.service.script_file for d in decisions if d.enabled]
+        # A service waiting for consent needs its loader on the page, to start without a reload.
+        loaders = [d.service.script_file for d in decisions if d.enabled or d.waiting]
         files = [static(path) for path in (*CORE_SCRIPTS, *loaders, BOOT_SCRIPT)]
     written: set[str] | None = getattr(request, REQUEST_MARK, None) if request else None
     if written is None:
@@ -163,20 +171,20 @@ def render_analytics_scripts(
 ) -> SafeString:
     """The HTML for one page area. `nonce` goes on every <script> written."""
     config = get_settings()
-    decisions = decide_services(area)
+    decisions = decide_for_request(area, request)
     if decisions and decisions[0].reason == UNKNOWN_AREA:
         logger.warning(
             "analytix: unknown page area %r; no vendor scripts rendered. Known areas: %s",
             area,
             ", ".join(sorted(config.areas)),
         )
-    anything_on = any(d.enabled for d in decisions)
+    anything_on = any(d.enabled or d.waiting for d in decisions)
     if config.log_level == "off" and not anything_on:
         return mark_safe("")
     nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
     parts = [
         f'<script type="application/json" data-analytix-config{nonce_attr}>'
-        f"{to_json_text(build_page_config(area, decisions))}</script>"
+        f"{to_json_text(build_page_config(area, decisions, request))}</script>"
     ]
     parts += [
         f'<script src="{escape(url)}" defer{nonce_attr}></script>'

@@ -4,7 +4,7 @@ import { JSDOM, VirtualConsole } from "jsdom";
 
 const ROOT = new URL("../static/analytix/js/", import.meta.url);
 
-export const CORE = ["logger.js", "config.js", "loader.js", "events.js"];
+export const CORE = ["logger.js", "config.js", "loader.js", "consent.js", "events.js"];
 
 export function source(file) {
   return readFileSync(new URL(file, ROOT), "utf8");

@@ -22,6 +22,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # django-csp: no policy by default (CONTENT_SECURITY_POLICY is unset, so no header); the
+    # test views in tests/privacy_views.py set one per view. It also gives request.csp_nonce.
+    "csp.middleware.CSPMiddleware",
 ]
 DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 TEMPLATES = [

@@ -103,6 +103,7 @@ def test_only_enabled_vendor_loaders_are_written() -> None:
         "/static/analytix/js/logger.js",
         "/static/analytix/js/config.js",
         "/static/analytix/js/loader.js",
+        "/static/analytix/js/consent.js",
         "/static/analytix/js/events.js",
         "/static/analytix/js/vendors/google.js",
         "/static/analytix/js/vendors/hubspot.js",

@@ -1,7 +1,7 @@
 import secrets
 
 from django.shortcuts import render
-from django.urls import path
+from django.urls import include, path
 
 
 def area_page(request, area):
@@ -20,4 +20,8 @@ def events_page(request, area):
     return response
 
 
-urlpatterns = [path("page/<str:area>/", area_page), path("events/<str:area>/", events_page)]
+urlpatterns = [
+    path("page/<str:area>/", area_page),
+    path("events/<str:area>/", events_page),
+    path("privacy/", include("tests.privacy_views")),
+]

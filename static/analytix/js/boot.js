@@ -3,8 +3,11 @@
  * Runs last (deferred), after the logger, the config reader, the loader and the vendors.
  *
  * window.analytix.services[name] keeps, per service of the page, its decision and its state:
- *   {name, label, category, on, id, reason, detail, state}
- *   state: "off" | "starting" | "loading" | "loaded" | "failed"
+ *   {name, label, category, on, id, reason, detail, waiting, state, consented}
+ *   state: "off" | "waiting" | "starting" | "loading" | "loaded" | "failed"
+ *   "waiting": held until the visitor consents; analytix.consent.grant() then calls
+ *   analytix.startService(name). consented: false once consent is withdrawn in the page, and
+ *   then the vendor requests no further scripts.
  */
 (function (window) {
   "use strict";
@@ -15,6 +18,7 @@
   }
 
   var services = (analytix.services = analytix.services || {});
+  var waiting = {}; // service name -> {nonce, log}: what startService needs later
 
   // The context a vendor definition gets: its logger, and loadScript bound to its record.
   function vendorContext(record, nonce, log) {
@@ -22,6 +26,10 @@
       log: log,
       record: record,
       loadScript: function (url, options) {
+        if (record.consented === false) {
+          log.debug("not requested (consent withdrawn):", url);
+          return null;
+        }
         options = options || {};
         options.nonce = nonce;
         var onload = options.onload;
@@ -48,7 +56,70 @@
     };
   }
 
-  function startService(service, nonce, log) {
+  function consentRequired() {
+    return Boolean(analytix.consent && analytix.consent.state.required);
+  }
+
+  // Global Privacy Control, as the browser reports it (the Sec-GPC header may not reach us).
+  function gpcTurnsOff(service, gpcCategories) {
+    return (
+      window.navigator.globalPrivacyControl === true &&
+      Array.isArray(gpcCategories) &&
+      gpcCategories.indexOf(service.category) !== -1
+    );
+  }
+
+  // Runs the vendor's loader; where consent applies, its own switch starts "denied" before
+  // the loader and is granted after it (Google consent mode defaults, Meta revoke, ...).
+  function run(record, nonce, log) {
+    var definition = analytix.vendors[record.name];
+    if (!definition) {
+      record.on = false;
+      record.state = "off";
+      record.reason = "no loader";
+      log.warning("not loaded: no loader script for " + record.name + " on this page");
+      return;
+    }
+    record.on = true;
+    record.waiting = false;
+    record.reason = "";
+    record.detail = "";
+    record.state = "starting";
+    log.verbose("on: loading with id " + record.id);
+    var context = vendorContext(record, nonce, log);
+    var switchable = consentRequired() && typeof definition.consent === "function";
+    try {
+      if (switchable) {
+        context.categories = analytix.consent.state.categories;
+        definition.consent(false, context);
+      }
+      definition.load(record.id, context);
+      if (switchable) {
+        definition.consent(true, context);
+      }
+      if (consentRequired()) {
+        record.consented = true;
+      }
+    } catch (error) {
+      record.state = "failed";
+      log.warning("loader failed:", error && error.message);
+    }
+  }
+
+  // Starts a service that was waiting for consent (called by analytix.consent.grant).
+  analytix.startService = function (name) {
+    var record = services[name];
+    var held = waiting[name];
+    if (!record || record.state !== "waiting" || !held) {
+      return false;
+    }
+    delete waiting[name];
+    held.log.debug("consent given: starting");
+    run(record, held.nonce, held.log);
+    return true;
+  };
+
+  function startService(service, nonce, log, gpcCategories) {
     var known = services[service.name];
     if (known && known.on) {
       log.verbose("already started on this page");
@@ -62,25 +133,23 @@
     }
     record.state = "off";
     services[service.name] = record;
-    if (!service.on) {
-      log.debug("not loaded: " + service.reason + (service.detail ? " (" + service.detail + ")" : ""));
-      return;
-    }
-    var definition = analytix.vendors[service.name];
-    if (!definition) {
+    if ((service.on || service.waiting) && gpcTurnsOff(service, gpcCategories)) {
       record.on = false;
-      record.reason = "no loader";
-      log.warning("not loaded: no loader script for " + service.name + " on this page");
+      record.waiting = false;
+      record.reason = "privacy";
+      record.detail = "Global Privacy Control is on in this browser";
+    }
+    if (record.waiting && !(analytix.consent && analytix.consent.allows(record.category))) {
+      record.state = "waiting";
+      waiting[record.name] = { nonce: nonce, log: log };
+      log.debug("waiting for consent: " + record.category + " (" + record.detail + ")");
       return;
     }
-    record.state = "starting";
-    log.verbose("on: loading with id " + service.id);
-    try {
-      definition.load(service.id, vendorContext(record, nonce, log));
-    } catch (error) {
-      record.state = "failed";
-      log.warning("loader failed:", error && error.message);
+    if (!record.on && !record.waiting) {
+      log.debug("not loaded: " + record.reason + (record.detail ? " (" + record.detail + ")" : ""));
+      return;
     }
+    run(record, nonce, log); // on, or waiting but consent was granted before boot ran
   }
 
   function boot() {
@@ -88,6 +157,9 @@
     for (var c = 0; c < configs.length; c++) {
       var config = configs[c];
       var pageLog = analytix.logger("analytix");
+      if (analytix.consent) {
+        analytix.consent.configure(config.consent);
+      }
       pageLog.verbose('page area "' + config.area + '"');
       if (config.services.length && config.services[0].reason === "unknown area") {
         pageLog.warning('unknown page area "' + config.area + '": no vendor scripts loaded');
@@ -95,7 +167,7 @@
       for (var s = 0; s < config.services.length; s++) {
         var service = config.services[s];
         var log = analytix.logger(service.label || service.name);
-        log.group(service.on ? "verbose" : "debug", startService.bind(null, service, config.nonce, log));
+        log.group(service.on ? "verbose" : "debug", startService.bind(null, service, config.nonce, log, config.gpc));
       }
     }
   }

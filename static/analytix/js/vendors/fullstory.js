@@ -165,5 +165,18 @@
     identify: function (id, traits) {
       return [["setIdentity", { uid: id, properties: traits }]];
     },
+
+    // Delayed capture: before fs.js, _fs_capture_on_startup = false makes it wait for
+    // FS("start"); FS("shutdown") stops capture when consent is withdrawn.
+    consent: function (granted) {
+      var fs = window[window._fs_namespace || "FS"];
+      if (typeof fs !== "function") {
+        if (!granted) {
+          window._fs_capture_on_startup = false;
+        }
+        return;
+      }
+      fs(granted ? "start" : "shutdown");
+    },
   });
 })(window);

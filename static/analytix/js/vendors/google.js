@@ -8,6 +8,17 @@
   "use strict";
 
   var configured = {}; // measurement id -> true: "config" sends a page view, so only once
+  var consentDefaultSent = false;
+  var configSent = false;
+
+  function ensureGtag() {
+    window.dataLayer = window.dataLayer || [];
+    if (typeof window.gtag !== "function") {
+      window.gtag = function gtag() {
+        window.dataLayer.push(arguments);
+      };
+    }
+  }
 
   window.analytix.registerVendor("google", {
     load: function (measurementId, vendor) {
@@ -16,14 +27,10 @@
         return;
       }
       configured[measurementId] = true;
-      window.dataLayer = window.dataLayer || [];
-      if (typeof window.gtag !== "function") {
-        window.gtag = function gtag() {
-          window.dataLayer.push(arguments);
-        };
-      }
+      ensureGtag();
       window.gtag("js", new Date());
       window.gtag("config", measurementId);
+      configSent = true;
       vendor.loadScript(
         "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(measurementId)
       );
@@ -48,6 +55,21 @@
         calls.push(["set", "user_properties", mapped(traits, USER_PROPERTY_NAME_MAX, USER_PROPERTY_VALUE_MAX)]);
       }
       return calls;
+    },
+
+    // Consent mode v2: the first call before "config" sets the defaults; any later one updates.
+    // analytics_storage follows the analytics category; the ad_* signals follow marketing.
+    consent: function (granted, vendor) {
+      ensureGtag();
+      var marketing = granted && (vendor.categories || []).indexOf("marketing") !== -1;
+      var state = {
+        analytics_storage: granted ? "granted" : "denied",
+        ad_storage: marketing ? "granted" : "denied",
+        ad_user_data: marketing ? "granted" : "denied",
+        ad_personalization: marketing ? "granted" : "denied",
+      };
+      window.gtag("consent", consentDefaultSent || configSent ? "update" : "default", state);
+      consentDefaultSent = true;
     },
   });
 

@@ -9,6 +9,8 @@
 (function (window) {
   "use strict";
 
+  var revoked = false;
+
   window.analytix.registerVendor("hubspot", {
     load: function (portalId, vendor) {
       window._hsq = window._hsq || [];
@@ -36,6 +38,21 @@
       });
       identity.id = id;
       return [["identify", identity]];
+    },
+
+    // Loaded only once consent is given, so there is nothing to switch before that. On
+    // withdrawal: remove HubSpot's cookies and stop tracking; on a new grant, track again.
+    consent: function (granted) {
+      if (!window._hsq || granted === !revoked) {
+        return;
+      }
+      if (granted) {
+        window._hsq.push(["doNotTrack", { track: true }]);
+      } else {
+        window._hsq.push(["revokeCookieConsent"]);
+        window._hsq.push(["doNotTrack"]);
+      }
+      revoked = !granted;
     },
   });
 })(window);

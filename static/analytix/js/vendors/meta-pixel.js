@@ -11,6 +11,29 @@
 
   var initialised = {}; // pixel id -> true: init + PageView once per page
 
+  // The base code's queue stub; true when it is ours (so fbevents.js is ours to load).
+  function ensureFbq() {
+    if (window.fbq) {
+      return window.fbq.analytixStub === true;
+    }
+    var fbq = (window.fbq = function () {
+      if (fbq.callMethod) {
+        fbq.callMethod.apply(fbq, arguments);
+      } else {
+        fbq.queue.push(arguments);
+      }
+    });
+    if (!window._fbq) {
+      window._fbq = fbq;
+    }
+    fbq.push = fbq;
+    fbq.loaded = true;
+    fbq.version = "2.0";
+    fbq.queue = [];
+    fbq.analytixStub = true;
+    return true;
+  }
+
   window.analytix.registerVendor("facebook_pixel", {
     load: function (pixelId, vendor) {
       if (initialised[pixelId]) {
@@ -18,21 +41,7 @@
         return;
       }
       initialised[pixelId] = true;
-      if (!window.fbq) {
-        var fbq = (window.fbq = function () {
-          if (fbq.callMethod) {
-            fbq.callMethod.apply(fbq, arguments);
-          } else {
-            fbq.queue.push(arguments);
-          }
-        });
-        if (!window._fbq) {
-          window._fbq = fbq;
-        }
-        fbq.push = fbq;
-        fbq.loaded = true;
-        fbq.version = "2.0";
-        fbq.queue = [];
+      if (ensureFbq()) {
         vendor.loadScript("https://connect.facebook.net/en_US/fbevents.js");
       }
       window.fbq("init", pixelId);
@@ -47,6 +56,12 @@
     track: function (name, properties) {
       var command = STANDARD_EVENTS.indexOf(name) >= 0 ? "track" : "trackCustom";
       return [[command, name, properties]];
+    },
+
+    // Meta's consent API: "revoke" before init holds the pixel back, "grant" releases it.
+    consent: function (granted) {
+      ensureFbq();
+      window.fbq("consent", granted ? "grant" : "revoke");
     },
   });
 

@@ -1,0 +1,278 @@
+"""System checks for the privacy settings (analytix.E2xx / W2xx): consent, GPC, internal
+traffic, per-service conditions and identity. Registered from apps.py."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.utils.module_loading import import_string
+
+from analytix_frontend.consent import CATEGORIES, COOKIE_CONSENT_APP
+from analytix_frontend.privacy import is_sendable_attribute
+from analytix_frontend.services import SERVICES_BY_NAME
+
+INTERNAL_KEYS = frozenset({"IPS", "IP_HEADER", "PROXY_COUNT", "QA_COOKIE"})
+CONSENT_KEYS = frozenset({"REQUIRED", "COOKIE_NAME", "COOKIE_GROUPS"})
+IDENTITY_KEYS = frozenset({"ID_ATTRIBUTE", "TRAITS"})
+COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 6265 token
+HEADER_NAME = re.compile(r"[A-Za-z0-9_-]+")
+CATEGORY_LIST = ", ".join(repr(c) for c in CATEGORIES)
+
+
+def _config() -> Mapping[str, Any]:
+    config = getattr(settings, "ANALYTICS_CONFIG", {})
+    return config if isinstance(config, Mapping) else {}  # E004 reports a non-dict
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
+
+
+def _unknown_keys(name: str, value: Mapping[str, Any], known: frozenset[str]) -> list[CheckMessage]:
+    unknown = sorted(str(k) for k in value if k not in known)
+    if not unknown:
+        return []
+    return [
+        Warning(
+            f"ANALYTICS_CONFIG[{name!r}] has unknown keys: {', '.join(unknown)}.",
+            hint=f"Known keys: {', '.join(sorted(known))}. Check the spelling.",
+            id="analytix.W201",
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_consent(**kwargs: Any) -> list[CheckMessage]:
+    setting = _config().get("CONSENT", False)
+    if isinstance(setting, bool):
+        return []
+    if not isinstance(setting, Mapping):
+        return [
+            Error(
+                "ANALYTICS_CONFIG['CONSENT'] must be True, False or a dict.",
+                hint='For example True, or {"COOKIE_NAME": "analytix_consent"}.',
+                id="analytix.E201",
+            )
+        ]
+    messages = _unknown_keys("CONSENT", setting, CONSENT_KEYS)
+    if not isinstance(setting.get("REQUIRED", True), bool):
+        messages.append(
+            Error(
+                "ANALYTICS_CONFIG['CONSENT']['REQUIRED'] must be True or False.", id="analytix.E201"
+            )
+        )
+    name = setting.get("COOKIE_NAME", "analytix_consent")
+    if not isinstance(name, str) or not COOKIE_NAME.fullmatch(name):
+        messages.append(
+            Error(
+                f"ANALYTICS_CONFIG['CONSENT']['COOKIE_NAME'] = {name!r} is not a cookie name.",
+                hint="Use letters, digits, '_' or '-', e.g. 'analytix_consent'.",
+                id="analytix.E202",
+            )
+        )
+    groups = setting.get("COOKIE_GROUPS")
+    if groups is None:
+        return messages
+    if not isinstance(groups, Mapping) or any(
+        c not in CATEGORIES or not isinstance(v, str) or not v for c, v in groups.items()
+    ):
+        messages.append(
+            Error(
+                "ANALYTICS_CONFIG['CONSENT']['COOKIE_GROUPS'] must map a consent category "
+                f"({CATEGORY_LIST}) to a django-cookie-consent cookie-group varname.",
+                hint='For example {"analytics": "analytics", "marketing": "marketing"}.',
+                id="analytix.E203",
+            )
+        )
+    elif not apps.is_installed(COOKIE_CONSENT_APP):
+        messages.append(
+            Warning(
+                "ANALYTICS_CONFIG['CONSENT']['COOKIE_GROUPS'] is set but django-cookie-consent "
+                "is not installed, so only the analytix consent cookie is read.",
+                hint=f"Add {COOKIE_CONSENT_APP!r} to INSTALLED_APPS, or remove COOKIE_GROUPS.",
+                id="analytix.W202",
+            )
+        )
+    return messages
+
+
+@register(Tags.compatibility)
+def check_gpc(**kwargs: Any) -> list[CheckMessage]:
+    value = _config().get("GPC", True)
+    if isinstance(value, bool) or (
+        _is_str_list(value) and all(category in CATEGORIES for category in value)
+    ):
+        return []
+    return [
+        Error(
+            f"ANALYTICS_CONFIG['GPC'] = {value!r} must be True (Global Privacy Control turns "
+            "off analytics and marketing), False (ignored) or a list of categories.",
+            hint=f"Categories: {CATEGORY_LIST}.",
+            id="analytix.E204",
+        )
+    ]
+
+
+@register(Tags.compatibility)
+def check_internal(**kwargs: Any) -> list[CheckMessage]:
+    internal = _config().get("INTERNAL")
+    if internal is None:
+        return []
+    if not isinstance(internal, Mapping):
+        return [
+            Error(
+                "ANALYTICS_CONFIG['INTERNAL'] must be a dict.",
+                hint='For example {"IPS": ["10.0.0.0/8"], "QA_COOKIE": "analytix_qa"}.',
+                id="analytix.E205",
+            )
+        ]
+    messages = _unknown_keys("INTERNAL", internal, INTERNAL_KEYS)
+    ips = internal.get("IPS", [])
+    if not _is_str_list(ips):
+        messages.append(
+            Error(
+                "ANALYTICS_CONFIG['INTERNAL']['IPS'] must be a list of addresses or CIDR ranges.",
+                hint='For example ["10.0.0.0/8", "203.0.113.7"].',
+                id="analytix.E206",
+            )
+        )
+    else:
+        for entry in ips:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                messages.append(
+                    Error(
+                        f"ANALYTICS_CONFIG['INTERNAL']['IPS'] entry {entry!r} is not an IP "
+                        "address or CIDR range.",
+                        hint='For example "10.0.0.0/8" or "2001:db8::/32".',
+                        id="analytix.E206",
+                    )
+                )
+    header = internal.get("IP_HEADER")
+    if header is not None and not (isinstance(header, str) and HEADER_NAME.fullmatch(header)):
+        messages.append(
+            Error(
+                f"ANALYTICS_CONFIG['INTERNAL']['IP_HEADER'] = {header!r} is not a header name.",
+                hint="Name the header your own proxy sets, e.g. 'X-Forwarded-For' or "
+                "'X-Real-IP'; leave it out to use REMOTE_ADDR.",
+                id="analytix.E207",
+            )
+        )
+    count = internal.get("PROXY_COUNT", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        messages.append(
+            Error(
+                "ANALYTICS_CONFIG['INTERNAL']['PROXY_COUNT'] must be a whole number, 1 or more: "
+                "how many proxies of yours add to IP_HEADER.",
+                id="analytix.E207",
+            )
+        )
+    elif header is None and "PROXY_COUNT" in internal:
+        messages.append(
+            Warning(
+                "ANALYTICS_CONFIG['INTERNAL']['PROXY_COUNT'] has no effect without IP_HEADER.",
+                hint="Set IP_HEADER to the header your proxy sets, or remove PROXY_COUNT.",
+                id="analytix.W203",
+            )
+        )
+    qa = internal.get("QA_COOKIE", "analytix_qa")
+    if not isinstance(qa, str) or not COOKIE_NAME.fullmatch(qa):
+        messages.append(
+            Error(
+                f"ANALYTICS_CONFIG['INTERNAL']['QA_COOKIE'] = {qa!r} is not a valid cookie name.",
+                id="analytix.E207",
+            )
+        )
+    return messages
+
+
+@register(Tags.compatibility)
+def check_conditions(**kwargs: Any) -> list[CheckMessage]:
+    conditions = _config().get("CONDITIONS")
+    if conditions is None:
+        return []
+    if not isinstance(conditions, Mapping):
+        return [
+            Error(
+                "ANALYTICS_CONFIG['CONDITIONS'] must be a dict of service name to the dotted "
+                "path of a function (request) -> bool.",
+                hint='For example {"drift": "myproject.analytics.is_new_visitor"}.',
+                id="analytix.E208",
+            )
+        ]
+    messages: list[CheckMessage] = []
+    for name, path in conditions.items():
+        if name not in SERVICES_BY_NAME:
+            messages.append(
+                Error(
+                    f"ANALYTICS_CONFIG['CONDITIONS'] names unknown service {name!r}.",
+                    hint=f"Service names: {', '.join(SERVICES_BY_NAME)}.",
+                    id="analytix.E208",
+                )
+            )
+            continue
+        problem = None
+        if not isinstance(path, str):
+            problem = "is not a dotted path string"
+        else:
+            try:
+                if not callable(import_string(path)):
+                    problem = "is not callable"
+            except ImportError as error:
+                problem = f"cannot be imported ({error})"
+        if problem:
+            messages.append(
+                Error(
+                    f"ANALYTICS_CONFIG['CONDITIONS'][{name!r}] = {path!r} {problem}; "
+                    f"{SERVICES_BY_NAME[name].label} stays off until it is fixed.",
+                    hint="Give the dotted path of a function taking the request and returning "
+                    "True to load the service.",
+                    id="analytix.E209",
+                )
+            )
+    return messages
+
+
+@register(Tags.compatibility)
+def check_identity(**kwargs: Any) -> list[CheckMessage]:
+    identity = _config().get("IDENTITY", False)
+    if isinstance(identity, bool):
+        return []
+    if not isinstance(identity, Mapping):
+        return [
+            Error(
+                "ANALYTICS_CONFIG['IDENTITY'] must be True, False or a dict.",
+                hint='For example True (the user id only), or {"TRAITS": ["date_joined"]}.',
+                id="analytix.E210",
+            )
+        ]
+    messages = _unknown_keys("IDENTITY", identity, IDENTITY_KEYS)
+    id_attribute = identity.get("ID_ATTRIBUTE", "pk")
+    if not isinstance(id_attribute, str) or not id_attribute.isidentifier():
+        messages.append(
+            Error(
+                f"ANALYTICS_CONFIG['IDENTITY']['ID_ATTRIBUTE'] = {id_attribute!r} must name a "
+                "user attribute.",
+                hint='The default is "pk".',
+                id="analytix.E210",
+            )
+        )
+    traits = identity.get("TRAITS", [])
+    if not _is_str_list(traits) or not all(is_sendable_attribute(t) for t in traits):
+        messages.append(
+            Error(
+                "ANALYTICS_CONFIG['IDENTITY']['TRAITS'] must be a list of user attribute names "
+                "(never 'password' or a private '_name').",
+                hint='For example ["date_joined"]; "email" or "username" only if you mean to '
+                "send them to every vendor on the page.",
+                id="analytix.E210",
+            )
+        )
+    return messages

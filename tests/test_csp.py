@@ -1,0 +1,163 @@
+"""The CSP source helper (csp.py) and the nonce lookup (nonce.py)."""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+import pytest
+from csp.constants import NONCE, NONE, SELF
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from analytix_frontend import nonce
+from analytix_frontend.csp import csp_sources, merge_directives
+from tests.html import scripts
+
+IDS = {"GOOGLE_ANALYTICS_API_ID": "G-ABC123DEF4", "FACEBOOK_PIXEL_ID": "123456789012345"}
+
+
+def test_sources_follow_the_ids_that_are_set_and_valid() -> None:
+    sources = csp_sources(ids={**IDS, "HUBSPOT_API_ID": "not valid", "DRIFT_ID": ""})
+    assert sources["script-src"] == [
+        "https://*.googletagmanager.com",
+        "https://connect.facebook.net",
+    ]
+    assert "https://www.facebook.com" in sources["img-src"]
+    assert "https://*.google-analytics.com" in sources["connect-src"]
+    assert "frame-src" not in sources  # neither service frames anything
+    assert not any("hs-scripts" in s for values in sources.values() for s in values)
+
+
+def test_sources_default_to_the_settings_ids() -> None:
+    sources = csp_sources()  # tests.settings sets all six
+    for host in ("js.hs-scripts.com", "js.driftt.com", "edge.fullstory.com", "i.kissmetrics.io"):
+        assert f"https://{host}" in sources["script-src"]
+    assert "https://js.driftt.com" in sources["frame-src"]
+
+
+def test_each_script_host_the_loaders_use_is_allowed() -> None:
+    from tests.conftest import VENDOR_HOSTS
+
+    allowed = csp_sources()["script-src"]
+
+    def matches(host: str, source: str) -> bool:
+        pattern = source.removeprefix("https://")
+        if pattern.startswith("*."):
+            return host.endswith(pattern[1:])
+        return host == pattern
+
+    for host in VENDOR_HOSTS:
+        assert any(matches(host, source) for source in allowed), host
+
+
+def test_fullstory_regional_org_gets_its_region_hosts() -> None:
+    sources = csp_sources(ids={"FULLSTORY_ID": "o-1ABCDE-eu1"})
+    assert sources["script-src"] == [
+        "https://edge.eu1.fullstory.com",
+        "https://rs.eu1.fullstory.com",
+    ]
+
+
+def test_explicit_services_and_unknown_names() -> None:
+    assert set(csp_sources(["kissmetrics"])) == {"script-src", "connect-src", "img-src"}
+    with pytest.raises(ValueError, match="nope"):
+        csp_sources(["nope"])
+
+
+def test_merge_keeps_the_base_and_falls_back_to_default_src() -> None:
+    base = {"default-src": [SELF], "script-src": [SELF, NONCE], "object-src": NONE}
+    merged = merge_directives(base, csp_sources(ids=IDS))
+    assert merged["script-src"][:2] == [SELF, NONCE]
+    assert merged["img-src"][0] == SELF  # started from default-src, as the browser would
+    assert merged["object-src"] == [NONE]
+    assert base["script-src"] == [SELF, NONCE]  # not modified
+    none_default = merge_directives({"default-src": [NONE]}, {"img-src": ["https://a.example"]})
+    assert none_default["img-src"] == ["https://a.example"]  # 'none' cannot sit beside a host
+
+
+def test_the_merged_dict_builds_a_django_csp_policy() -> None:
+    directives = merge_directives(
+        {"default-src": [SELF], "script-src": [SELF, NONCE]}, csp_sources(ids=IDS)
+    )
+    policy = build_policy(config=directives, nonce="abc")
+    assert (
+        "script-src 'self' 'nonce-abc' https://*.googletagmanager.com https://connect.facebook.net"
+        in policy
+    )
+
+
+# --- nonce ---------------------------------------------------------------------------------
+
+
+def render(**context: Any) -> str:
+    return Template('{% load analytix %}{% analytics_scripts "signup" %}').render(Context(context))
+
+
+def test_django_csp_lazy_nonce_is_used_before_anything_else_touched_it() -> None:
+    """django-csp's request.csp_nonce is falsy until first read: it must still be found."""
+    request = RequestFactory().get("/")
+    CSPMiddleware(lambda r: None).process_request(request)
+    found = {s.attrs.get("nonce") for s in scripts(render(request=request))}
+    assert found == {request._csp_nonce} and request._csp_nonce
+
+
+class LazyNonce:
+    """Like Django 6's nonce: falsy until first turned into a string."""
+
+    def __init__(self, request: Any) -> None:
+        self.request, self.used = request, False
+
+    def __bool__(self) -> bool:
+        return self.used
+
+    def __str__(self) -> str:
+        self.used = True
+        return getattr(self.request, "_django6_nonce", "")
+
+
+@pytest.fixture
+def fake_django_6(monkeypatch: pytest.MonkeyPatch) -> None:
+    """django.middleware.csp as Django 6 ships it: get_nonce(request)."""
+    module = types.ModuleType("django.middleware.csp")
+    module.get_nonce = lambda request: LazyNonce(request)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "django.middleware.csp", module)
+    nonce.django_nonce_getter.cache_clear()
+    yield
+    nonce.django_nonce_getter.cache_clear()
+
+
+def test_django_6_nonce_is_used_when_django_csp_has_none(fake_django_6) -> None:
+    request = RequestFactory().get("/")
+    request._django6_nonce = "from-django-6"
+    assert {s.attrs.get("nonce") for s in scripts(render(request=request))} == {"from-django-6"}
+    request.csp_nonce = "from-django-csp"
+    assert nonce.find_csp_nonce(request) == "from-django-csp"
+
+
+def test_without_django_6_the_lookup_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "django.middleware.csp", None)  # import raises ImportError
+    nonce.django_nonce_getter.cache_clear()
+    try:
+        assert nonce.django_nonce_getter() is None
+        assert nonce.find_csp_nonce(RequestFactory().get("/")) is None
+    finally:
+        nonce.django_nonce_getter.cache_clear()
+
+
+def test_context_nonce_wins() -> None:
+    request = RequestFactory().get("/")
+    request.csp_nonce = "request"
+    assert nonce.find_csp_nonce(request, Context({"csp_nonce": "context"})) == "context"
+
+
+def test_a_lazy_context_nonce_is_found_before_its_first_use() -> None:
+    """Django 6's csp context processor puts its lazy nonce in the context as `csp_nonce`."""
+    request = RequestFactory().get("/")
+    request._django6_nonce = "lazy-context"
+    lazy = LazyNonce(request)
+    assert not lazy
+    assert {s.attrs.get("nonce") for s in scripts(render(csp_nonce=lazy))} == {"lazy-context"}
