@@ -8,3 +8,4 @@ class AnalytixConfig(AppConfig):
 
     def ready(self) -> None:
         from analytix_frontend import checks  # noqa: F401  (registers the system checks)
+        from analytix_frontend.server import checks as server_checks  # noqa: F401
