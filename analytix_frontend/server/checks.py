@@ -22,6 +22,7 @@ from analytix_frontend.server.config import (
     DEFAULT_URLS,
     INLINE,
     MAX_RETRIES,
+    MAX_TIMEOUT,
     SERVER_KEYS,
 )
 
@@ -63,10 +64,11 @@ def check_server_settings(**kwargs: Any) -> list[CheckMessage]:
         ]
     messages = _check_dispatch(server.get("DISPATCH", INLINE))
     timeout = server.get("TIMEOUT", 5.0)
-    if not _is_number(timeout) or not 0 < timeout <= 60:
+    if not _is_number(timeout) or not 0 < timeout <= MAX_TIMEOUT:
         messages.append(
             Error(
-                f"{SERVER}['TIMEOUT'] = {timeout!r} is not a number of seconds above 0.",
+                f"{SERVER}['TIMEOUT'] = {timeout!r} is not a number of seconds above 0 "
+                f"and at most {MAX_TIMEOUT:g}.",
                 hint="Use a short timeout such as 5.0; it bounds each HTTP attempt.",
                 id="analytix.E103",
             )

@@ -26,6 +26,7 @@ DEFAULT_URLS = {
     "KISSMETRICS_URL": "https://trk.kissmetrics.io",
 }
 DEFAULT_TIMEOUT = 5.0
+MAX_TIMEOUT = 60.0
 DEFAULT_RETRIES = 3
 MAX_RETRIES = 10
 DEFAULT_CRM_VERSION = "v3"
@@ -77,8 +78,10 @@ def access_token() -> str:
     return raw_id(ids, ACCESS_TOKEN_SETTING) if isinstance(ids, Mapping) else ""
 
 
-def _number(value: Any, default: float, *, minimum: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < minimum:
+def _number(value: Any, default: float, *, minimum: float, maximum: float = 86400) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    if not minimum <= value <= maximum:
         return default
     return float(value)
 
@@ -99,7 +102,7 @@ def read_server_settings() -> ServerSettings:
     retries = server.get("RETRIES", DEFAULT_RETRIES)
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
         retries = DEFAULT_RETRIES
-    timeout = _number(server.get("TIMEOUT"), DEFAULT_TIMEOUT, minimum=0.001)
+    timeout = _number(server.get("TIMEOUT"), DEFAULT_TIMEOUT, minimum=0.001, maximum=MAX_TIMEOUT)
     crm_version = _text(server.get("HUBSPOT_CRM_VERSION"), DEFAULT_CRM_VERSION)
     if not CRM_VERSION.fullmatch(crm_version):
         crm_version = DEFAULT_CRM_VERSION
