@@ -24,8 +24,9 @@ KISSMETRICS = SERVICES_BY_NAME["kissmetrics"]
 
 
 def _send(
-    path: str, what: str, person: str, extra: dict[str, str], properties: Any, request: Any
+    path: str, action: str, person: str, extra: dict[str, str], properties: Any, request: Any
 ) -> None:
+    what = f"{KISSMETRICS.label} {action}"
     key = get_settings().valid_ids.get(KISSMETRICS.name)
     if not key:
         return log_skip(what, f"ANALYTICS_IDS[{KISSMETRICS.id_setting!r}] is not set or not valid")
@@ -51,7 +52,7 @@ def _send(
     dispatch(
         Call(
             service=KISSMETRICS.label,
-            action=what.split(" ", 1)[1],
+            action=action,
             method="GET",
             url=f"{base}{path}",
             params=params,
@@ -68,7 +69,7 @@ def record_kissmetrics_event(
     if not isinstance(event, str) or not event.strip():
         logger.warning("Kissmetrics event not sent: no event name.")
         return
-    _send("/e", "Kissmetrics event", person, {"_n": event.strip()}, properties, request)
+    _send("/e", "event", person, {"_n": event.strip()}, properties, request)
 
 
 @never_raises
@@ -76,4 +77,4 @@ def set_kissmetrics_properties(
     person: str, properties: Mapping[str, Any], *, request: Any = None
 ) -> None:
     """Sets properties of `person` (an email or user id)."""
-    _send("/s", "Kissmetrics properties", person, {}, properties, request)
+    _send("/s", "properties", person, {}, properties, request)

@@ -263,3 +263,14 @@ def test_a_final_failure_logs_a_line_that_replays_it(
         {"properties": {"plan": "pro"}},
     )
     assert fourth.headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def test_the_access_token_never_reaches_a_page(settings: Any) -> None:
+    from django.template import Context, Template
+
+    settings.ANALYTICS_IDS = {**settings.ANALYTICS_IDS, "HUBSPOT_ACCESS_TOKEN": TOKEN}
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
+    html = Template('{% load analytix %}{% analytics_scripts "signup" %}').render(Context())
+    assert "1234567" in html  # the portal id is on the page, as the tracking code needs
+    assert TOKEN not in html
+    assert "pat-" not in html
