@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("celery", reason="install the [test] extra (celery[redis])")
-
 from analytix_frontend.server import record_kissmetrics_event, update_hubspot_contact
 from analytix_frontend.server.celery import send_call
 from tests.server.celery_app import make_app
@@ -64,7 +62,7 @@ def test_eager_task_does_not_retry_a_client_error(eager: Any, vendor: FakeVendor
 
 
 def test_celery_countdown_follows_retry_after_and_back_off(
-    eager: Any, monkeypatch: pytest.MonkeyPatch, vendor: FakeVendor
+    eager: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, vendor: FakeVendor
 ) -> None:
     countdowns: list[float] = []
     real_retry = send_call.retry
@@ -74,18 +72,12 @@ def test_celery_countdown_follows_retry_after_and_back_off(
         return real_retry(*args, countdown=countdown, **kwargs)
 
     monkeypatch.setattr(send_call, "retry", recording_retry)
-    set_server(eager_settings(), BACKOFF=2.0, MAX_DELAY=30.0)
+    set_server(settings, BACKOFF=2.0, MAX_DELAY=30.0)
     vendor.answer(Answer(429, {"Retry-After": "12"}), 500)
     record_kissmetrics_event("ada", "Paid")
     assert len(vendor.received) == 3
     assert countdowns[0] == 12.0
     assert 2.0 <= countdowns[1] <= 4.0  # second retry: 2 * 2**1 with jitter in [half, full]
-
-
-def eager_settings() -> Any:
-    from django.conf import settings
-
-    return settings
 
 
 # The real thing: redis-server and a celery worker in their own processes.
