@@ -15,6 +15,7 @@ from time import sleep
 
 import httpx
 
+from analytix_frontend import __version__
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import (
     ACCESS_TOKEN_SETTING,
@@ -26,6 +27,7 @@ from analytix_frontend.server.config import (
 logger = logging.getLogger("analytix_frontend.server")
 
 BODY_EXCERPT = 300  # characters of a vendor's error answer worth logging
+USER_AGENT = f"analytix-frontend/{__version__}"
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def _redact(text: str, token: str) -> str:
 
 def send_once(call: Call, config: ServerSettings) -> Outcome:
     """One HTTP attempt. Never raises for network trouble; the token is added here only."""
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
     token = ""
     if call.bearer:
         # Only the one known secret, and only to the configured HubSpot API host, so an
@@ -108,7 +110,7 @@ def send_once(call: Call, config: ServerSettings) -> Outcome:
         return Outcome(None, f"request failed: {type(exc).__name__}")
     if 200 <= response.status_code < 300:
         return Outcome(response.status_code)
-    excerpt = _redact(response.text[:BODY_EXCERPT], token).replace("\n", " ")
+    excerpt = " ".join(_redact(response.text[:BODY_EXCERPT], token).split())
     return Outcome(
         response.status_code,
         f"answered {response.status_code}: {excerpt}".rstrip(": "),
@@ -122,7 +124,7 @@ def log_outcome(call: Call, outcome: Outcome, attempts: int) -> None:
     if outcome.ok:
         logger.debug("%s sent (%s).", call.describe(), outcome.status)
     elif outcome.status == 404 and call.missing_ok:
-        logger.info("%s not sent: no such record (404), nothing created.", call.describe())
+        logger.info("%s: no such record (404); nothing updated or created.", call.describe())
     else:
         retried = f" after {attempts} attempts" if attempts > 1 else ""
         logger.error(

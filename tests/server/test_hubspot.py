@@ -44,6 +44,7 @@ def test_form_submission_payload(server_settings: Any, vendor: FakeVendor) -> No
     )
     assert request.headers["content-type"] == "application/json"
     assert "authorization" not in request.headers  # the Forms API needs no token
+    assert request.headers["user-agent"].startswith("analytix-frontend/")
     body = request.json()
     assert before <= int(body.pop("submittedAt")) <= int(time.time() * 1000)
     assert body == {
@@ -207,7 +208,7 @@ def test_unknown_contact_is_logged_not_created_not_retried(
     assert request.method == "PATCH"
     ours = [r for r in caplog.records if r.name == "analytix_frontend.server"]
     assert [r.levelname for r in ours] == ["INFO"]
-    assert "no such record (404), nothing created" in caplog.text
+    assert "no such record (404); nothing updated or created" in caplog.text
 
 
 def test_contact_update_skipped_without_an_access_token(
