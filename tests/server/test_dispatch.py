@@ -92,13 +92,13 @@ def test_retry_after_is_honoured_and_capped(
 def test_a_hanging_vendor_times_out_and_is_retried(
     server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
 ) -> None:
-    set_server(server_settings, TIMEOUT=0.2)
+    set_server(server_settings, TIMEOUT=0.5)
     vendor.answer(HOLD, HOLD, HOLD)
     record_kissmetrics_event("ada", "Paid")
     assert len(sent(vendor)) == 3  # sent() returns: each attempt gave up at the timeout
     assert vendor.answered == 0
     [error] = errors(caplog)
-    assert "failed after 3 attempts: no answer within 0.2 s" in error
+    assert "failed after 3 attempts: no answer within 0.5 s" in error
 
 
 def test_the_call_returns_before_the_vendor_answers(

@@ -11,7 +11,7 @@ ANALYTICS_CONFIG = {
     "SERVER": {
         "DISPATCH": "celery",
         "RETRIES": 2,
-        "TIMEOUT": 2.0,
+        "TIMEOUT": 5.0,
         "BACKOFF": 0.1,
         "MAX_DELAY": 1.0,
         "HUBSPOT_API_URL": os.environ["ANALYTIX_TEST_VENDOR_URL"],
