@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -128,3 +131,31 @@ def test_manage_py_check_reports_them_and_never_prints_the_token(
     assert "analytix.E102" in output
     assert "analytix.W101" in output
     assert secret not in output
+
+
+def test_the_package_and_its_checks_load_without_httpx() -> None:
+    """httpx is the [server] extra: without it the app still starts, and the check says why
+    nothing can be sent."""
+    code = "\n".join(
+        [
+            "import sys",
+            "sys.modules['httpx'] = None  # as if not installed",
+            "import django",
+            "django.setup()",
+            "from django.test.utils import override_settings",
+            "from analytix_frontend.server import record_kissmetrics_event",
+            "from analytix_frontend.server.checks import check_server_settings",
+            "with override_settings(ANALYTICS_CONFIG={'SERVER': {}}):",
+            "    print([m.id for m in check_server_settings()])",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['analytix.E110']"
