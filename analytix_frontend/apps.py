@@ -9,3 +9,4 @@ class AnalytixConfig(AppConfig):
     def ready(self) -> None:
         # Importing these registers their system checks.
         from analytix_frontend import checks, privacy_checks  # noqa: F401
+        from analytix_frontend.server import checks as server_checks  # noqa: F401

@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# Installs everything the demo and the tests need, idempotently: Debian's Chromium (as root,
-# when missing), a virtualenv in .venv with the project and its test extras, the npm dev tools.
+# Installs everything the demo and the tests need, idempotently: Debian's Chromium and
+# redis-server (as root, when missing), a virtualenv in .venv with the project and its test
+# extras, the npm dev tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! [ -x /usr/bin/chromium ]; then
+# Debian packages the tests need: chromium (browser tests), redis-server (the real Celery
+# broker of tests/server/test_celery.py).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "setup: /usr/bin/chromium is missing; install Debian's chromium package for the browser tests" >&2
+    echo "setup: missing Debian packages for the tests: ${missing[*]} (apt-get install them)" >&2
   fi
 fi
 

@@ -1,0 +1,121 @@
+"""The server-side settings, `ANALYTICS_CONFIG["SERVER"]`, read at use time.
+
+A malformed value never raises here: it falls back to its default, and the system checks in
+`server/checks.py` tell the user what to fix. Defaults for the back-off depend on the
+dispatcher: the inline one holds a background thread while it waits, so it waits seconds;
+Celery waits in the broker, so it can afford minutes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from analytix_frontend.conf import raw_id
+
+INLINE = "inline"
+CELERY = "celery"
+
+DEFAULT_URLS = {
+    "HUBSPOT_API_URL": "https://api.hubapi.com",
+    "HUBSPOT_FORMS_URL": "https://api.hsforms.com",
+    "KISSMETRICS_URL": "https://trk.kissmetrics.io",
+}
+DEFAULT_TIMEOUT = 5.0
+MAX_TIMEOUT = 60.0
+DEFAULT_RETRIES = 3
+MAX_RETRIES = 10
+DEFAULT_CRM_VERSION = "v3"
+CRM_VERSION = re.compile(r"v[0-9]{1,2}", re.ASCII)  # it goes into the URL path
+# (BACKOFF, MAX_DELAY) in seconds, per dispatcher.
+DEFAULT_BACKOFF = {INLINE: (0.5, 10.0), CELERY: (5.0, 300.0)}
+
+ACCESS_TOKEN_SETTING = "HUBSPOT_ACCESS_TOKEN"
+
+SERVER_KEYS = frozenset(
+    {
+        "DISPATCH",
+        "TIMEOUT",
+        "RETRIES",
+        "BACKOFF",
+        "MAX_DELAY",
+        "OPT_OUT",
+        "CLIENT_IP_HEADER",
+        "HUBSPOT_CRM_VERSION",
+        *DEFAULT_URLS,
+    }
+)
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    dispatch: str  # "inline", "celery" or a dotted path to a callable
+    timeout: float  # seconds, for each HTTP attempt
+    retries: int  # retries after the first attempt, for transient failures only
+    backoff: float  # first retry's delay in seconds; doubles on each retry (with jitter)
+    max_delay: float  # longest single wait, also caps a server's Retry-After
+    opt_out: str  # dotted path to `(request, person) -> bool`, or ""
+    client_ip_header: str  # the proxy header that carries the client IP, or "" for REMOTE_ADDR
+    hubspot_crm_version: str
+    hubspot_api_url: str
+    hubspot_forms_url: str
+    kissmetrics_url: str
+
+
+def server_config() -> Mapping[str, Any]:
+    config = getattr(settings, "ANALYTICS_CONFIG", None)
+    server = config.get("SERVER") if isinstance(config, Mapping) else None
+    return server if isinstance(server, Mapping) else {}
+
+
+def access_token() -> str:
+    """The HubSpot private-app token, or "" when unset. Never log or display it."""
+    ids = getattr(settings, "ANALYTICS_IDS", None)
+    return raw_id(ids, ACCESS_TOKEN_SETTING) if isinstance(ids, Mapping) else ""
+
+
+def _number(value: Any, default: float, *, minimum: float, maximum: float = 86400) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    if not minimum <= value <= maximum:
+        return default
+    return float(value)
+
+
+def _text(value: Any, default: str) -> str:
+    return value.strip() if isinstance(value, str) and value.strip() else default
+
+
+def _url(server: Mapping[str, Any], key: str) -> str:
+    value = _text(server.get(key), DEFAULT_URLS[key])
+    return value.rstrip("/") if value.startswith(("https://", "http://")) else DEFAULT_URLS[key]
+
+
+def read_server_settings() -> ServerSettings:
+    server = server_config()
+    dispatch = _text(server.get("DISPATCH"), INLINE)
+    backoff, max_delay = DEFAULT_BACKOFF.get(dispatch, DEFAULT_BACKOFF[CELERY])
+    retries = server.get("RETRIES", DEFAULT_RETRIES)
+    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
+        retries = DEFAULT_RETRIES
+    timeout = _number(server.get("TIMEOUT"), DEFAULT_TIMEOUT, minimum=0.001, maximum=MAX_TIMEOUT)
+    crm_version = _text(server.get("HUBSPOT_CRM_VERSION"), DEFAULT_CRM_VERSION)
+    if not CRM_VERSION.fullmatch(crm_version):
+        crm_version = DEFAULT_CRM_VERSION
+    return ServerSettings(
+        dispatch=dispatch,
+        timeout=timeout,
+        retries=retries,
+        backoff=_number(server.get("BACKOFF"), backoff, minimum=0),
+        max_delay=_number(server.get("MAX_DELAY"), max_delay, minimum=0),
+        opt_out=_text(server.get("OPT_OUT"), ""),
+        client_ip_header=_text(server.get("CLIENT_IP_HEADER"), ""),
+        hubspot_crm_version=crm_version,
+        hubspot_api_url=_url(server, "HUBSPOT_API_URL"),
+        hubspot_forms_url=_url(server, "HUBSPOT_FORMS_URL"),
+        kissmetrics_url=_url(server, "KISSMETRICS_URL"),
+    )

@@ -1,0 +1,231 @@
+"""The inline dispatcher: after commit, in a bounded background pool, with retries that
+happen, stop, wait as told and never resend a success."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from analytix_frontend.server import dispatch, record_kissmetrics_event, send
+from analytix_frontend.server.calls import Call
+from tests.server import helpers
+from tests.server.conftest import TOKEN, sent, set_server
+from tests.server.fake_vendor import HOLD, Answer, FakeVendor
+
+
+def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_success_is_sent_once(
+    server_settings: Any, vendor: FakeVendor, waits: list[float]
+) -> None:
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 1
+    assert waits == []
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
+def test_transient_failures_are_retried_until_one_succeeds(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    vendor.answer(status, status)
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 3
+    assert errors(caplog) == []
+
+
+def test_retries_stop_after_retries_and_the_failure_is_logged(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    vendor.answer(500, 500, 500, 500, 500)
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 3  # RETRIES = 2 in these tests
+    [error] = errors(caplog)
+    assert error.startswith("Kissmetrics event failed after 3 attempts: answered 500")
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 409])
+def test_other_client_errors_are_not_retried(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture, status: int
+) -> None:
+    vendor.answer(Answer(status, body='{"message":"bad property"}'))
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 1
+    [error] = errors(caplog)
+    assert f'Kissmetrics event failed: answered {status}: {{"message":"bad property"}}' in error
+
+
+def test_retries_zero_means_one_attempt(server_settings: Any, vendor: FakeVendor) -> None:
+    set_server(server_settings, RETRIES=0)
+    vendor.answer(500)
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 1
+
+
+def test_back_off_doubles_with_jitter(
+    server_settings: Any, vendor: FakeVendor, waits: list[float]
+) -> None:
+    set_server(server_settings, RETRIES=3, BACKOFF=1.0, MAX_DELAY=3.0)
+    vendor.answer(500, 500, 500)
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 4
+    first, second, third = waits
+    assert 0.5 <= first <= 1.0
+    assert 1.0 <= second <= 2.0
+    assert 1.5 <= third <= 3.0  # 4 s, capped by MAX_DELAY
+
+
+def test_retry_after_is_honoured_and_capped(
+    server_settings: Any, vendor: FakeVendor, waits: list[float]
+) -> None:
+    vendor.answer(Answer(429, {"Retry-After": "7"}), Answer(429, {"Retry-After": "3600"}))
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 3
+    assert waits == [7.0, 10.0]  # the inline default MAX_DELAY is 10 s
+
+
+def test_a_hanging_vendor_times_out_and_is_retried(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_server(server_settings, TIMEOUT=0.5)
+    vendor.answer(HOLD, HOLD, HOLD)
+    record_kissmetrics_event("ada", "Paid")
+    assert len(sent(vendor)) == 3  # sent() returns: each attempt gave up at the timeout
+    assert vendor.answered == 0
+    [error] = errors(caplog)
+    assert "failed after 3 attempts: no answer within 0.5 s" in error
+
+
+def test_the_call_returns_before_the_vendor_answers(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    set_server(server_settings, TIMEOUT=30)
+    vendor.answer(HOLD)
+    record_kissmetrics_event("ada", "Paid")  # returns while the fake holds its answer
+    vendor.wait_for(1)
+    assert vendor.answered == 0
+    vendor.release()
+    assert len(sent(vendor)) == 1
+    assert vendor.answered == 1
+
+
+def test_the_backlog_is_bounded_and_overflow_is_logged_for_replay(
+    server_settings: Any,
+    vendor: FakeVendor,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(dispatch, "MAX_PENDING", 1)
+    set_server(server_settings, TIMEOUT=30)
+    vendor.answer(HOLD)
+    record_kissmetrics_event("ada", "First")
+    record_kissmetrics_event("ada", "Second")  # the backlog is full: dropped, not queued
+    vendor.wait_for(1)
+    vendor.release()
+    [request] = sent(vendor)
+    assert request.query["_n"] == "First"
+    [error] = errors(caplog)
+    assert "Kissmetrics event dropped: 1 calls are already waiting" in error
+    assert send(json.loads(error.split("Replay: ", 1)[1])) is True
+    assert vendor.received[-1].query["_n"] == "Second"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_only_after_the_transaction_commits(server_settings: Any, vendor: FakeVendor) -> None:
+    with transaction.atomic():
+        record_kissmetrics_event("ada", "Paid")
+        assert sent(vendor) == []
+    assert len(sent(vendor)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_sent_when_the_transaction_rolls_back(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_kissmetrics_event("ada", "Paid")
+        raise RuntimeError("the signup failed")
+    assert sent(vendor) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_savepoint_drops_only_its_own_calls(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    with transaction.atomic():
+        record_kissmetrics_event("ada", "Kept")
+        try:
+            with transaction.atomic():
+                record_kissmetrics_event("ada", "Dropped")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert [r.query["_n"] for r in sent(vendor)] == ["Kept"]
+
+
+@pytest.mark.django_db
+def test_inside_a_test_transaction_the_call_waits_for_on_commit(
+    server_settings: Any, vendor: FakeVendor, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        record_kissmetrics_event("ada", "Paid")
+        assert sent(vendor) == []
+    assert len(callbacks) == 1
+    assert len(sent(vendor)) == 1
+
+
+def test_a_custom_dispatcher_gets_plain_data_it_can_send(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    set_server(server_settings, DISPATCH="tests.server.helpers.record_dispatch")
+    record_kissmetrics_event("ada", "Paid")
+    assert sent(vendor) == []
+    [call] = helpers.dispatched
+    assert send(json.loads(json.dumps(call))) is True
+    assert len(vendor.received) == 1
+
+
+def test_a_failing_dispatcher_is_logged_and_never_raises(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    set_server(server_settings, DISPATCH="tests.server.helpers.broken_dispatch")
+    record_kissmetrics_event("ada", "Paid")
+    [error] = errors(caplog)
+    assert "could not be queued (dispatcher 'tests.server.helpers.broken_dispatch': " in error
+    assert "ConnectionError) Replay: {" in error or "ConnectionError). Replay: {" in error
+
+
+@pytest.mark.parametrize("junk", [{}, {"service": "x"}, [], {"url": "file:///etc/passwd"}])
+def test_send_refuses_what_is_not_a_call(junk: Any, caplog: pytest.LogCaptureFixture) -> None:
+    assert send(junk) is False
+    assert errors(caplog)[0].startswith("Not a call, nothing sent")
+
+
+def test_the_token_is_only_ever_sent_to_the_hubspot_api_url(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    other = Call(
+        "HubSpot",
+        "contact update",
+        "PATCH",
+        "https://attacker.example/steal",
+        bearer="HUBSPOT_ACCESS_TOKEN",
+    )
+    prefix_trick = Call(
+        "HubSpot",
+        "contact update",
+        "PATCH",
+        vendor.url + ".attacker.example/x",
+        bearer="HUBSPOT_ACCESS_TOKEN",
+    )
+    other_secret = Call("HubSpot", "x", "PATCH", vendor.url + "/crm/x", bearer="SECRET_KEY")
+    for call in (other, prefix_trick, other_secret):
+        assert send(call.as_dict()) is False
+    assert vendor.received == []
+    assert len(errors(caplog)) == 3
+    assert TOKEN not in caplog.text
