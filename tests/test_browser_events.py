@@ -91,19 +91,28 @@ def test_a_blocked_vendor_drops_events_with_a_warning_and_the_rest_still_work(op
     answer_with_recording_fakes(browser_page, blocked={"js.hs-scripts.com"})
     browser_page.goto("/events/signup/")
     browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'failed'")
+    # Every other vendor loaded first: an event still queued in a stub when the link navigates
+    # is lost with the page, whatever the tracker.
     browser_page.page.wait_for_function(
-        "window.analytix.services.drift.state === 'loaded'"
-        " && window.analytix.services.facebook_pixel.state === 'loaded'"
+        "Object.values(window.analytix.services)"
+        ".filter(s => s.name !== 'hubspot').every(s => s.state === 'loaded')"
     )
     browser_page.page.click("#deploy")
     browser_page.page.wait_for_url("**/page/default/")
     delivered = event_calls(browser_page, "Clicked Deploy", "clicked_deploy")
     assert sorted(delivered) == sorted(set(DEFAULT_AREAS["signup"]) - {"hubspot"})
-    lines = browser_page.console_lines()
-    assert (
-        '[WARNING] HubSpot | event "Clicked Deploy" dropped: the vendor script failed to load'
-        " (blocked or offline); later calls are dropped too"
-    ) in lines
+    # One warning for the first event HubSpot had to drop (the page's own "Page Script Ran"
+    # may come first, depending on when the block lands); later drops are debug lines.
+    dropped = [
+        line
+        for line in browser_page.console_lines()
+        if line.startswith("[WARNING] HubSpot | event ")
+        and line.endswith(
+            "dropped: the vendor script failed to load (blocked or offline);"
+            " later calls are dropped too"
+        )
+    ]
+    assert len(dropped) == 1
     assert browser_page.errors == []
 
 
