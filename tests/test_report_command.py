@@ -49,6 +49,16 @@ def test_why_fullstory_does_not_load_on_signup(settings: Any) -> None:
     )
 
 
+def test_runs_from_the_command_line_even_when_system_checks_fail(
+    settings: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.core.management import execute_from_command_line
+
+    settings.ANALYTICS_IDS = {**settings.ANALYTICS_IDS, "DRIFT_ID": "Not Valid!"}
+    execute_from_command_line(["manage.py", "analytix_report", "--area", "prelogin"])
+    assert rows(capsys.readouterr().out)["prelogin"][3] == "off: invalid id"
+
+
 def test_json_output(settings: Any) -> None:
     settings.SERVER_ENVIRONMENT = "staging"
     data = json.loads(report("--json", "--area", "default"))
