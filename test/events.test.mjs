@@ -1,23 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CORE, lines, makePage, service } from "./helpers.mjs";
+import { CORE, IDS, VENDOR_FILES, lines, makePage, service } from "./helpers.mjs";
 
-const VENDOR_FILES = {
-  google: "vendors/google.js",
-  hubspot: "vendors/hubspot.js",
-  kissmetrics: "vendors/km.js",
-  drift: "vendors/drift.js",
-  fullstory: "vendors/fullstory.js",
-  facebook_pixel: "vendors/meta-pixel.js",
-};
-const IDS = {
-  google: "G-ABC123DEF4",
-  hubspot: "1234567",
-  kissmetrics: "0123456789abcdef0123456789abcdef01234567",
-  drift: "abc123xyz789",
-  fullstory: "o-1ABCDE-na1",
-  facebook_pixel: "123456789012345",
-};
 const ALL = Object.keys(VENDOR_FILES);
 
 // A page with these services on (the rest of `off` off for `reason`), booted.

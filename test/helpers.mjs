@@ -6,6 +6,24 @@ const ROOT = new URL("../static/analytix/js/", import.meta.url);
 
 export const CORE = ["logger.js", "config.js", "loader.js", "consent.js", "events.js"];
 
+// Each service's loader file, and a valid id for it (the ids of the Python test settings).
+export const VENDOR_FILES = {
+  google: "vendors/google.js",
+  hubspot: "vendors/hubspot.js",
+  kissmetrics: "vendors/km.js",
+  drift: "vendors/drift.js",
+  fullstory: "vendors/fullstory.js",
+  facebook_pixel: "vendors/meta-pixel.js",
+};
+export const IDS = {
+  google: "G-ABC123DEF4",
+  hubspot: "1234567",
+  kissmetrics: "0123456789abcdef0123456789abcdef01234567",
+  drift: "abc123xyz789",
+  fullstory: "o-1ABCDE-na1",
+  facebook_pixel: "123456789012345",
+};
+
 export function source(file) {
   return readFileSync(new URL(file, ROOT), "utf8");
 }

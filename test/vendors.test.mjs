@@ -2,25 +2,7 @@
 // script URLs and attributes, failure handling, and loading once.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CORE, lines, makePage, service } from "./helpers.mjs";
-
-const FILES = {
-  google: "vendors/google.js",
-  hubspot: "vendors/hubspot.js",
-  kissmetrics: "vendors/km.js",
-  drift: "vendors/drift.js",
-  fullstory: "vendors/fullstory.js",
-  facebook_pixel: "vendors/meta-pixel.js",
-};
-
-const IDS = {
-  google: "G-ABC123DEF4",
-  hubspot: "1234567",
-  kissmetrics: "0123456789abcdef0123456789abcdef01234567",
-  drift: "abc123xyz789",
-  fullstory: "o-1ABCDE-na1",
-  facebook_pixel: "123456789012345",
-};
+import { CORE, IDS, VENDOR_FILES, lines, makePage, service } from "./helpers.mjs";
 
 const NONCE = "n0nce-value";
 
@@ -31,7 +13,7 @@ function bootVendor(name, { id = IDS[name], logLevel = "warning", before = null 
     nonce: NONCE,
     config: { area: "test", logLevel, services: [service(name, { id })] },
   });
-  page.run(...CORE, FILES[name]);
+  page.run(...CORE, VENDOR_FILES[name]);
   if (before) before(page.window);
   page.run("boot.js");
   page.uncaught = [];
