@@ -92,7 +92,8 @@ def get_settings() -> AnalytixSettings:
 
 @receiver(setting_changed)
 def _drop_cached_settings(*, setting: str, **kwargs: Any) -> None:
-    if setting in WATCHED_SETTINGS or setting.startswith(("STATIC", "COMPRESS")):
+    # INSTALLED_APPS: whether compressor serves the scripts (rendering caches the choice).
+    if setting in WATCHED_SETTINGS or setting.startswith(("STATIC", "COMPRESS", "INSTALLED_APPS")):
         get_settings.cache_clear()
         from analytix_frontend import rendering
 

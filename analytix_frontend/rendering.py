@@ -7,10 +7,12 @@ inline JavaScript: the browser reads the JSON block and the first-party scripts 
 from __future__ import annotations
 
 import functools
+import html
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +20,7 @@ from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from analytix_frontend.conf import get_settings
+from analytix_frontend.conf import AnalytixSettings, get_settings
 from analytix_frontend.decisions import UNKNOWN_AREA, ServiceDecision, decide_services
 from analytix_frontend.services import SERVICES
 
@@ -31,6 +33,11 @@ CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/loader.js",
 )
 BOOT_SCRIPT = "analytix/js/boot.js"
+# All of the above in one minified file (scripts/build-js.mjs), served when DEBUG is off and
+# compressor is not: one request, cached across every area, instead of up to ten.
+MINIFIED_SCRIPT = "analytix/js/analytix.min.js"
+# Log levels at which the browser prints a service's `detail` (boot.js: debug lines only).
+DETAIL_LEVELS = frozenset({"debug", "verbose"})
 BUNDLE_TEMPLATE = "analytics/bundle.html"
 REQUEST_MARK = "_analytix_scripts_written"  # request attribute: scripts already on this page
 
@@ -53,23 +60,30 @@ def to_json_text(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
+def _service_config(decision: ServiceDecision, with_detail: bool) -> dict[str, Any]:
+    """One service as the browser needs it: empty reason/detail are left out (config.js
+    restores them as ""), and `detail` only goes where the log level prints it."""
+    service: dict[str, Any] = {
+        "name": decision.service.name,
+        "label": decision.service.label,
+        "category": decision.service.category,
+        "on": decision.enabled,
+        "id": decision.service_id,
+    }
+    if decision.reason:
+        service["reason"] = decision.reason
+    if decision.detail and with_detail:
+        service["detail"] = decision.detail
+    return service
+
+
 def build_page_config(area: str, decisions: Iterable[ServiceDecision]) -> dict[str, Any]:
     config = get_settings()
+    with_detail = config.log_level in DETAIL_LEVELS
     return {
         "area": area,
         "logLevel": config.log_level,
-        "services": [
-            {
-                "name": d.service.name,
-                "label": d.service.label,
-                "category": d.service.category,
-                "on": d.enabled,
-                "id": d.service_id,
-                "reason": d.reason,
-                "detail": d.detail,
-            }
-            for d in decisions
-        ],
+        "services": [_service_config(d, with_detail) for d in decisions],
     }
 
 
@@ -103,14 +117,23 @@ def bundle_url() -> str:
 
 def clear_caches() -> None:
     _bundle_url.cache_clear()
+    _area_decisions.clear()
+    _area_outputs.clear()
 
 
-def _script_urls(decisions: list[ServiceDecision], request: Any) -> list[str]:
+def _script_files(decisions: Sequence[ServiceDecision]) -> list[str]:
+    """The first-party script URLs for these decisions, before per-request dedupe."""
     if _compression_enabled():
-        files = [bundle_url()]
-    else:
-        loaders = [d.service.script_file for d in decisions if d.enabled]
-        files = [static(path) for path in (*CORE_SCRIPTS, *loaders, BOOT_SCRIPT)]
+        return [bundle_url()]
+    if not settings.DEBUG:
+        return [static(MINIFIED_SCRIPT)]
+    # DEBUG: the readable sources, and only the loaders this page runs.
+    loaders = [d.service.script_file for d in decisions if d.enabled]
+    return [static(path) for path in (*CORE_SCRIPTS, *loaders, BOOT_SCRIPT)]
+
+
+def _unwritten(files: Sequence[str], request: Any) -> list[str]:
+    """The URLs not yet written for this request (rendering twice writes each script once)."""
     written: set[str] | None = getattr(request, REQUEST_MARK, None) if request else None
     if written is None:
         written = set()
@@ -124,7 +147,7 @@ def _script_urls(decisions: list[ServiceDecision], request: Any) -> list[str]:
     return urls
 
 
-def _noscript_pixel(decisions: list[ServiceDecision]) -> str:
+def _noscript_pixel(decisions: Sequence[ServiceDecision]) -> str:
     for decision in decisions:
         if decision.enabled and decision.service.name == "facebook_pixel":
             src = f"https://www.facebook.com/tr?id={decision.service_id}&ev=PageView&noscript=1"
@@ -132,29 +155,93 @@ def _noscript_pixel(decisions: list[ServiceDecision]) -> str:
     return ""
 
 
+# Per-area caches. The tag runs on every page, and for a known area its output depends only on
+# the settings: build it once. Each entry remembers the settings object it was built from and
+# is used only while get_settings() still returns that object, so an entry built during a
+# settings change can never outlive it (no lock needed: dict reads and writes are atomic).
+# Unknown areas (from template variables) are never cached, so the caches stay bounded.
+
+
+@dataclass(frozen=True)
+class _AreaOutput:
+    """One area's HTML, the same for every request except for the nonce and dedupe."""
+
+    config: AnalytixSettings
+    decisions: Sequence[ServiceDecision]
+    json_text: str  # the config block's JSON
+    files: tuple[str, ...]  # first-party script URLs, HTML-escaped
+    noscript: str
+    empty: bool  # log level off and nothing on: render nothing
+
+
+_area_decisions: dict[str, tuple[AnalytixSettings, list[ServiceDecision]]] = {}
+_area_outputs: dict[str, _AreaOutput] = {}
+
+
+def _decisions_for(area: str, config: AnalytixSettings) -> list[ServiceDecision]:
+    cached = _area_decisions.get(area)
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    decisions = decide_services(area, config)
+    if area in config.areas:
+        _area_decisions[area] = (config, decisions)
+    return decisions
+
+
+def _build_output(
+    area: str, decisions: Sequence[ServiceDecision], config: AnalytixSettings
+) -> _AreaOutput:
+    return _AreaOutput(
+        config=config,
+        decisions=decisions,
+        json_text=to_json_text(build_page_config(area, decisions)),
+        files=tuple(escape(url) for url in _script_files(decisions)),
+        noscript=_noscript_pixel(decisions),
+        empty=config.log_level == "off" and not any(d.enabled for d in decisions),
+    )
+
+
+def _output_for(
+    area: str, decisions: Sequence[ServiceDecision], config: AnalytixSettings
+) -> _AreaOutput:
+    if settings.DEBUG or area not in config.areas:
+        return _build_output(area, decisions, config)  # DEBUG: script files may change
+    cached = _area_outputs.get(area)
+    if (
+        cached is not None
+        and cached.config is config
+        and (cached.decisions is decisions or cached.decisions == decisions)
+    ):
+        return cached
+    output = _build_output(area, decisions, config)
+    _area_outputs[area] = output
+    return output
+
+
 def render_analytics_scripts(
     area: str, *, request: Any = None, nonce: str | None = None
 ) -> SafeString:
     """The HTML for one page area. `nonce` goes on every <script> written."""
     config = get_settings()
-    decisions = decide_services(area)
+    decisions = _decisions_for(area, config)
     if decisions and decisions[0].reason == UNKNOWN_AREA:
         logger.warning(
             "analytix: unknown page area %r; no vendor scripts rendered. Known areas: %s",
             area,
             ", ".join(sorted(config.areas)),
         )
-    anything_on = any(d.enabled for d in decisions)
-    if config.log_level == "off" and not anything_on:
+    output = _output_for(area, decisions, config)
+    if output.empty:
         return mark_safe("")
-    nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+    # The stdlib's escape: the same text as Django's, without its lazy-string wrapper (hot path).
+    nonce_attr = f' nonce="{html.escape(nonce)}"' if nonce else ""
     parts = [
         f'<script type="application/json" data-analytix-config{nonce_attr}>'
-        f"{to_json_text(build_page_config(area, decisions))}</script>"
+        f"{output.json_text}</script>"
     ]
     parts += [
-        f'<script src="{escape(url)}" defer{nonce_attr}></script>'
-        for url in _script_urls(decisions, request)
+        f'<script src="{url}" defer{nonce_attr}></script>'
+        for url in _unwritten(output.files, request)
     ]
-    parts.append(_noscript_pixel(decisions))
-    return mark_safe("".join(parts))
+    parts.append(output.noscript)
+    return SafeString("".join(parts))
