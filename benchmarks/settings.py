@@ -6,6 +6,8 @@ django-analytical reads its settings when a template first loads its tags; set t
 
 from pathlib import Path
 
+from tests.settings import ANALYTICS_IDS as TEST_IDS
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
@@ -42,14 +44,7 @@ STATICFILES_DIRS = [ROOT / "static", BENCH / "static"]
 
 # analytix_frontend: six services on the "signup" area.
 SERVER_ENVIRONMENT = "production"
-ANALYTICS_IDS = {
-    "GOOGLE_ANALYTICS_API_ID": "G-ABC123DEF4",
-    "HUBSPOT_API_ID": "1234567",
-    "DRIFT_ID": "abc123xyz789",
-    "FULLSTORY_ID": "o-1ABCDE-na1",
-    "FACEBOOK_PIXEL_ID": "123456789012345",
-    "KISSMETRICS_KEY": "0123456789abcdef0123456789abcdef01234567",
-}
+ANALYTICS_IDS = TEST_IDS  # the test suite's valid ids, all six set
 ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}
 
 # django-analytical: the four vendors both packages support.
