@@ -24,18 +24,9 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from benchmarks.page import setup
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS  # the flags the browser tests use
 
 VARIANTS = ("plain", "analytix", "analytical")
-CHROMIUM = os.environ.get("ANALYTIX_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [  # as tests/conftest.py: no calls home from a closed network
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Collects long tasks from the start of the page (buffered), before any page script runs.
 OBSERVE_LONG_TASKS = """
 window.__longTasks = [];
