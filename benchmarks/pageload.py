@@ -17,8 +17,9 @@ import asyncio
 import os
 import re
 import statistics
+import subprocess
 import sys
-import threading
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -41,6 +42,7 @@ READ_TIMINGS = """() => {
   return {
     dcl: nav.domContentLoadedEventEnd,
     dclAfterBytes: nav.domContentLoadedEventEnd - nav.responseStart,
+    deferPhase: nav.domContentLoadedEventStart - nav.domInteractive,
     load: nav.loadEventEnd,
     longTasks: window.__longTasks.length,
     longTaskMs: window.__longTasks.reduce((a, b) => a + b, 0),
@@ -58,20 +60,48 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-def serve() -> tuple[Any, str]:
-    """The benchmark site (pages and static files) on a free local port, in a thread."""
+def _cached_static(app: Any) -> Any:
+    """Static files with a day's Cache-Control, as a production site serves hashed files, so a
+    warm visit reads them from the browser cache instead of asking the server again."""
+
+    def wrapped(environ: dict[str, Any], start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            if environ.get("PATH_INFO", "").startswith("/static/"):
+                headers = [*headers, ("Cache-Control", "public, max-age=86400")]
+            return start_response(status, headers, *exc)
+
+        return app(environ, start)
+
+    return wrapped
+
+
+def serve_forever() -> None:
+    """The benchmark site (pages and static files) on a free local port; prints the port.
+    Runs in its own process, so the server never competes with the browser driver for the GIL."""
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.wsgi import get_wsgi_application
 
     server = make_server(
-        "127.0.0.1", 0, StaticFilesHandler(get_wsgi_application()),
+        "127.0.0.1", 0, _cached_static(StaticFilesHandler(get_wsgi_application())),
         server_class=_ThreadingServer, handler_class=_QuietHandler,
     )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}"
+    print(server.server_port, flush=True)
+    server.serve_forever()
 
 
-async def measure(runs: int, delay: float, base: str) -> dict[str, list[dict[str, float]]]:
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.pageload", "--serve"],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
+    return process, f"http://127.0.0.1:{port}"
+
+
+async def measure(
+    runs: int, delay: float, base: str, warm: bool
+) -> dict[str, list[dict[str, float]]]:
     from playwright.async_api import async_playwright
 
     # Only off-site requests are intercepted; the site's own are never held by the route.
@@ -90,41 +120,56 @@ async def measure(runs: int, delay: float, base: str) -> dict[str, list[dict[str
         browser = await playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
         )
+        # warm: one context per variant for all its runs (HTTP cache and connections kept,
+        # as on a visitor's second page); cold: a fresh context per run.
+        kept = {v: await browser.new_context() for v in VARIANTS} if warm else {}
         for run in range(runs + 1):  # run 0 warms the server and Chromium: not counted
             order = VARIANTS if run % 2 else tuple(reversed(VARIANTS))
             for variant in order:
-                context = await browser.new_context()
+                context = kept.get(variant) or await browser.new_context()
                 page = await context.new_page()
                 await page.add_init_script(OBSERVE_LONG_TASKS)
                 await page.route(off_site, route)
+                cdp = await context.new_cdp_session(page)
+                await cdp.send("Performance.enable")
                 await page.goto(f"{base}/page/{variant}/", wait_until="load")
                 await page.wait_for_timeout(100)  # let late long-task entries arrive
                 timings = await page.evaluate(READ_TIMINGS)
-                await context.close()
+                # Main-thread time spent running JavaScript on this page (Chromium's count).
+                metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+                timings["scriptMs"] = 1000 * next(
+                    m["value"] for m in metrics if m["name"] == "ScriptDuration"
+                )
+                await (page.close() if warm else context.close())
                 if run:
                     results[variant].append(timings)
+        for context in kept.values():
+            await context.close()
         await browser.close()
     return results
 
 
-def report(results: dict[str, list[dict[str, float]]], delay: float) -> None:
+def report(results: dict[str, list[dict[str, float]]], delay: float, warm: bool) -> None:
     def med(variant: str, key: str) -> float:
         return statistics.median(r[key] for r in results[variant])
 
     runs = len(results["plain"])
     print(
-        f"== Page load in headless Chromium, median of {runs} alternating cold runs; "
+        f"== Page load in headless Chromium, median of {runs} alternating "
+        f"{'warm (cached)' if warm else 'cold'} runs; "
         f"vendors answer after {delay:.1f} s"
     )
     print(
-        f"{'page':<11}{'DCL':>7}{'DCL min':>9}{'DCL-TTFB':>10}{'load':>8}{'long tasks':>12}"
+        f"{'page':<11}{'DCL':>7}{'DCL min':>9}{'DCL-TTFB':>10}{'defer':>7}{'load':>8}"
+        f"{'JS ms':>7}{'long tasks':>12}"
         f"{'vendors':>9}{'DCL ratio':>11}{'DCL-TTFB ratio':>16}{'load ratio':>12}"
     )
     for variant in VARIANTS:
         print(
             f"{variant:<11}{med(variant, 'dcl'):>7.1f}"
             f"{min(r['dcl'] for r in results[variant]):>9.1f}"
-            f"{med(variant, 'dclAfterBytes'):>10.1f}{med(variant, 'load'):>8.1f}"
+            f"{med(variant, 'dclAfterBytes'):>10.1f}{med(variant, 'deferPhase'):>7.1f}"
+            f"{med(variant, 'load'):>8.1f}{med(variant, 'scriptMs'):>7.1f}"
             f"{med(variant, 'longTasks'):>7.0f} /{med(variant, 'longTaskMs'):>3.0f}"
             f"{med(variant, 'vendorsRan'):>9.0f}"
             f"{med(variant, 'dcl') / med('plain', 'dcl'):>11.3f}"
@@ -140,7 +185,9 @@ def report(results: dict[str, list[dict[str, float]]], delay: float) -> None:
     ]
     print(
         "ms from navigation start: DCL = domContentLoadedEventEnd; DCL-TTFB = the same less "
-        "responseStart (the browser's own share); load = loadEventEnd; long tasks = count / "
+        "responseStart (the browser's own share); defer = domContentLoadedEventStart less "
+        "domInteractive (running the deferred scripts); load = loadEventEnd; JS ms = Chromium's "
+        "ScriptDuration (main-thread time running JS, all scripts); long tasks = count / "
         f"total ms. Noise: the plain page's odd runs over its even runs: DCL {halves[0]:.3f}, "
         f"DCL-TTFB {halves[1]:.3f}."
     )
@@ -150,18 +197,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Page load A/B with and without the tag")
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--vendor-delay", type=float, default=1.0)
+    parser.add_argument("--warm", action="store_true", help="cached repeat visits")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     setup()
+    if args.serve:
+        serve_forever()
+        return 0
     if not os.path.exists(CHROMIUM):
         print(f"Chromium not found at {CHROMIUM} (set ANALYTIX_CHROMIUM)", file=sys.stderr)
         return 2
-    server, base = serve()
+    server, base = start_server()
     try:
-        results = asyncio.run(measure(args.runs, args.vendor_delay, base))
+        results = asyncio.run(measure(args.runs, args.vendor_delay, base, args.warm))
     finally:
-        server.shutdown()
-    report(results, args.vendor_delay)
+        server.terminate()
+        server.wait()
+    report(results, args.vendor_delay, args.warm)
     return 0
 
 
