@@ -153,43 +153,38 @@ def report(results: dict[str, list[dict[str, float]]], delay: float, warm: bool)
     def med(variant: str, key: str) -> float:
         return statistics.median(r[key] for r in results[variant])
 
+    def paired(variant: str, key: str) -> str:
+        """Median and quartiles of variant/plain, run by run (each pair loaded back to back)."""
+        ratios = [a[key] / b[key] for a, b in zip(results[variant], results["plain"], strict=True)]
+        low, mid, high = statistics.quantiles(ratios, n=4)
+        return f"{mid:.2f} [{low:.2f}-{high:.2f}]"
+
     runs = len(results["plain"])
     print(
         f"== Page load in headless Chromium, median of {runs} alternating "
-        f"{'warm (cached)' if warm else 'cold'} runs; "
-        f"vendors answer after {delay:.1f} s"
+        f"{'warm (cached)' if warm else 'cold'} runs; vendors answer after {delay:.1f} s"
     )
     print(
-        f"{'page':<11}{'DCL':>7}{'DCL min':>9}{'DCL-TTFB':>10}{'defer':>7}{'load':>8}"
-        f"{'JS ms':>7}{'long tasks':>12}"
-        f"{'vendors':>9}{'DCL ratio':>11}{'DCL-TTFB ratio':>16}{'load ratio':>12}"
+        f"{'page':<11}{'DCL':>7}{'DCL-TTFB':>10}{'defer':>7}{'load':>8}{'JS ms':>7}"
+        f"{'long tasks':>12}{'vendors':>9}{'DCL ratio':>20}{'DCL-TTFB ratio':>20}{'load ratio':>12}"
     )
     for variant in VARIANTS:
         print(
             f"{variant:<11}{med(variant, 'dcl'):>7.1f}"
-            f"{min(r['dcl'] for r in results[variant]):>9.1f}"
             f"{med(variant, 'dclAfterBytes'):>10.1f}{med(variant, 'deferPhase'):>7.1f}"
             f"{med(variant, 'load'):>8.1f}{med(variant, 'scriptMs'):>7.1f}"
             f"{med(variant, 'longTasks'):>7.0f} /{med(variant, 'longTaskMs'):>3.0f}"
             f"{med(variant, 'vendorsRan'):>9.0f}"
-            f"{med(variant, 'dcl') / med('plain', 'dcl'):>11.3f}"
-            f"{med(variant, 'dclAfterBytes') / med('plain', 'dclAfterBytes'):>16.3f}"
-            f"{med(variant, 'load') / med('plain', 'load'):>12.3f}"
+            f"{paired(variant, 'dcl'):>20}{paired(variant, 'dclAfterBytes'):>20}"
+            f"{med(variant, 'load') / med('plain', 'load'):>12.2f}"
         )
-    # Noise: the plain page against itself (its odd runs against its even runs).
-    plain = results["plain"]
-    halves = [
-        statistics.median(r[key] for r in plain[0::2])
-        / statistics.median(r[key] for r in plain[1::2])
-        for key in ("dcl", "dclAfterBytes")
-    ]
     print(
         "ms from navigation start: DCL = domContentLoadedEventEnd; DCL-TTFB = the same less "
         "responseStart (the browser's own share); defer = domContentLoadedEventStart less "
         "domInteractive (running the deferred scripts); load = loadEventEnd; JS ms = Chromium's "
-        "ScriptDuration (main-thread time running JS, all scripts); long tasks = count / "
-        f"total ms. Noise: the plain page's odd runs over its even runs: DCL {halves[0]:.3f}, "
-        f"DCL-TTFB {halves[1]:.3f}."
+        "ScriptDuration (main-thread time running JS, all scripts); long tasks = count / total "
+        "ms. Ratios: against the plain page loaded next to it, median [quartiles] over the "
+        "runs: within noise when the quartiles straddle 1."
     )
 
 

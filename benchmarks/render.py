@@ -75,6 +75,12 @@ def median_us(
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
+def added_us(samples: dict[str, list[float]], name: str, base: str) -> float:
+    """The median over the repeats of (name - base) measured side by side in each repeat:
+    steadier on a busy machine than the difference of two medians."""
+    return statistics.median(a - b for a, b in zip(samples[name], samples[base], strict=True))
+
+
 def _set_floor(request: Any, nonce: str | None) -> int:
     """Makes {% bench_floor %} write a constant string as long as our output for `request`."""
     from django.utils.safestring import mark_safe
@@ -102,16 +108,18 @@ def page_renders(repeat: int) -> None:
             name: (lambda t=template, r=request: t.render(context, fresh(r)))
             for name, template in templates.items()
         }
-        us = median_us(funcs, repeat)
-        ours, theirs = us["analytix"] - us["plain"], us["analytical"] - us["plain"]
+        samples = samples_us(funcs, repeat, target=0.03)
+        us = {name: statistics.median(values) for name, values in samples.items()}
+        ours, theirs, floor = (added_us(samples, n, "plain") for n in VARIANTS if n != "plain")
         print(
             f"{label:<19}{us['plain']:>8.1f}{us['analytix']:>9.1f}{us['analytical']:>11.1f}"
-            f"{us['floor']:>8.1f}{ours:>8.1f}{theirs:>8.1f}{us['floor'] - us['plain']:>8.1f}"
+            f"{us['floor']:>8.1f}{ours:>8.1f}{theirs:>8.1f}{floor:>8.1f}"
             f"{ours / theirs:>14.3f}{us['analytix'] / us['floor']:>11.3f}"
         )
     print(
-        "ours+ / theirs+ / floor+: µs added to the plain page (differences of ~1 ms renders: "
-        "noisy, see the tags alone below). page/floor: our page against the floor page."
+        "ours+ / theirs+ / floor+: µs added to the plain page, paired per repeat (small "
+        "differences of ~1 ms renders: noisy, see the tags alone below). page/floor: our page "
+        "against the floor page."
     )
 
 
@@ -136,10 +144,10 @@ def tags_alone(repeat: int) -> None:
             name: (lambda t=template, r=request: t.render(RequestContext(fresh(r))))
             for name, template in templates.items()
         }
-        samples = samples_us(funcs, repeat, target=0.05)
+        samples = samples_us(funcs, repeat, target=0.02)
         us = {name: statistics.median(values) for name, values in samples.items()}
         least = {name: min(values) for name, values in samples.items()}
-        added = {name: us[name] - us["empty"] for name in TAGS_ALONE}
+        added = {name: added_us(samples, name, "empty") for name in TAGS_ALONE}
         least_ratio = (least["analytix"] - least["empty"]) / (
             least["analytical"] - least["empty"]
         )
@@ -299,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Python {sys.version.split()[0]}, Django {django.get_version()}")
     page_renders(repeat)
-    tags_alone(repeat)
+    tags_alone(repeat * 3)  # short loops: more of them
     scaling(repeat)
     return 1 if threaded(8, 50 if args.quick else 200) else 0
 
