@@ -4,6 +4,7 @@ The ids are the same fake-but-valid ones for both packages, so each renders its 
 django-analytical reads its settings when a template first loads its tags; set them here.
 """
 
+import os
 from pathlib import Path
 
 from tests.settings import ANALYTICS_IDS as TEST_IDS
@@ -12,7 +13,7 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
 SECRET_KEY = "benchmarks-only"
-DEBUG = False
+DEBUG = os.environ.get("BENCH_DEBUG") == "1"  # 1: the readable source files
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 ROOT_URLCONF = "benchmarks.urls"
