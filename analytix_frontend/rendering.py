@@ -174,15 +174,16 @@ class _AreaOutput:
     empty: bool  # log level off and nothing on: render nothing
 
 
-_area_decisions: dict[str, tuple[AnalytixSettings, list[ServiceDecision]]] = {}
+_area_decisions: dict[str, tuple[AnalytixSettings, tuple[ServiceDecision, ...]]] = {}
 _area_outputs: dict[str, _AreaOutput] = {}
 
 
-def _decisions_for(area: str, config: AnalytixSettings) -> list[ServiceDecision]:
+def _decisions_for(area: str, config: AnalytixSettings) -> tuple[ServiceDecision, ...]:
+    """decide_services(area), once per area and settings (a tuple: shared, never mutated)."""
     cached = _area_decisions.get(area)
     if cached is not None and cached[0] is config:
         return cached[1]
-    decisions = decide_services(area, config)
+    decisions = tuple(decide_services(area, config))
     if area in config.areas:
         _area_decisions[area] = (config, decisions)
     return decisions
@@ -210,7 +211,8 @@ def _output_for(
     if (
         cached is not None
         and cached.config is config
-        and (cached.decisions is decisions or cached.decisions == decisions)
+        # The same object for a cached area; equal decisions (e.g. rebuilt per request) too.
+        and (cached.decisions is decisions or list(cached.decisions) == list(decisions))
     ):
         return cached
     output = _build_output(area, decisions, config)

@@ -39,3 +39,22 @@ def test_a_cached_area_renders_each_requests_own_nonce() -> None:
     html_b = first.render(Context({"csp_nonce": "bbb"}))
     assert {s.attrs.get("nonce") for s in scripts(html_a)} == {"aaa"}
     assert {s.attrs.get("nonce") for s in scripts(html_b)} == {"bbb"}
+
+
+def test_decisions_changed_per_request_never_get_another_requests_output() -> None:
+    """Request-level rules (consent, privacy signals) may refine the decisions of a cached
+    area: equal decisions reuse the area's output, different ones never do."""
+    import json
+    from dataclasses import replace
+
+    from analytix_frontend.conf import get_settings
+
+    config = get_settings()
+    decisions = rendering._decisions_for("signup", config)
+    first = rendering._output_for("signup", decisions, config)
+    assert rendering._output_for("signup", list(decisions), config) is first
+    refined = [replace(decisions[0], enabled=False, reason="consent"), *decisions[1:]]
+    output = rendering._output_for("signup", refined, config)
+    google = json.loads(output.json_text)["services"][0]
+    assert (google["name"], google["on"], google["reason"]) == ("google", False, "consent")
+    assert rendering._output_for("signup", decisions, config) is not output
