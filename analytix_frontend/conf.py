@@ -92,8 +92,9 @@ def get_settings() -> AnalytixSettings:
 
 @receiver(setting_changed)
 def _drop_cached_settings(*, setting: str, **kwargs: Any) -> None:
+    # INSTALLED_APPS: whether compressor serves the scripts (rendering caches the choice).
     if setting in WATCHED_SETTINGS or setting.startswith(
-        ("STATIC", "COMPRESS", "STORAGES", "TEMPLATES")
+        ("STATIC", "COMPRESS", "STORAGES", "TEMPLATES", "INSTALLED_APPS")
     ):
         get_settings.cache_clear()
         from analytix_frontend import rendering

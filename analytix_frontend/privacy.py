@@ -14,7 +14,7 @@ import dataclasses
 import functools
 import ipaddress
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -269,18 +269,25 @@ def _refine(
     return decision
 
 
-def decide_for_request(area: str, request: Any = None) -> list[ServiceDecision]:
-    """One decision per known service: the settings' answer, refined for this request."""
-    decisions = decide_services(area)
+def decide_for_request(
+    area: str, request: Any = None, base: Sequence[ServiceDecision] | None = None
+) -> Sequence[ServiceDecision]:
+    """One decision per known service: the settings' answer (`base`, when the caller has it
+    already), refined for this request. Returns `base` itself when no rule changed anything,
+    so callers can cache what they build from it."""
+    decisions = base if base is not None else decide_services(area)
     if not any(d.enabled for d in decisions):
         return decisions
     config = get_privacy_settings()
     internal = request is not None and is_internal(request, config)
     gpc = request is not None and sends_gpc(request)
     granted = consent.consented_categories(request) if consent.consent_required() else None
-    return [
+    refined = [
         _refine(d, request, config, internal, gpc, granted) if d.enabled else d for d in decisions
     ]
+    if all(new is old for new, old in zip(refined, decisions, strict=True)):
+        return decisions
+    return refined
 
 
 # --- what the page learns ------------------------------------------------------------------
@@ -312,18 +319,22 @@ def page_privacy_config(request: Any, decisions: Iterable[ServiceDecision]) -> d
     """The privacy part of the page's JSON config: what the browser needs to honour consent
     and GPC itself, and the opted-in identity when some service may run."""
     config = get_privacy_settings()
-    required = consent.consent_required()
-    data: dict[str, Any] = {
-        "consent": {
-            "required": required,
+    data: dict[str, Any] = {"gpc": sorted(config.gpc_categories)}
+    if consent.consent_required():  # absent: consent.js treats consent as not required
+        data["consent"] = {
+            "required": True,
             "cookie": consent.cookie_name(),
             "granted": sorted(consent.consented_categories(request)) if request is not None else [],
             "decided": consent.cookie_name() in (getattr(request, "COOKIES", None) or {}),
-        },
-        "gpc": sorted(config.gpc_categories),
-    }
+        }
     if any(d.enabled or d.waiting for d in decisions):
         identity = identity_for(request, config)
         if identity is not None:
             data["identity"] = identity
     return data
+
+
+def privacy_config_varies_by_request() -> bool:
+    """Whether page_privacy_config depends on the request (consent state, identity); when it
+    does not, the rendering caches it with the rest of the page config."""
+    return consent.consent_required() or get_privacy_settings().identity is not None

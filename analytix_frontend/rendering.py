@@ -7,11 +7,12 @@ inline JavaScript: the browser reads the JSON block and the first-party scripts 
 from __future__ import annotations
 
 import functools
+import html
 import json
 import logging
 import re
-from collections.abc import Iterable
-from html import unescape
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -21,11 +22,15 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
-from analytix_frontend.conf import get_settings
-from analytix_frontend.decisions import UNKNOWN_AREA, ServiceDecision
-from analytix_frontend.privacy import decide_for_request, page_privacy_config
+from analytix_frontend.conf import AnalytixSettings, get_settings
+from analytix_frontend.decisions import UNKNOWN_AREA, ServiceDecision, decide_services
+from analytix_frontend.privacy import (
+    decide_for_request,
+    page_privacy_config,
+    privacy_config_varies_by_request,
+)
 from analytix_frontend.services import SERVICES
 
 logger = logging.getLogger("analytix_frontend")
@@ -39,8 +44,15 @@ CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/events.js",
 )
 BOOT_SCRIPT = "analytix/js/boot.js"
+# All of the above in one minified file (scripts/build-js.mjs), served when DEBUG is off and
+# compressor is not: one request, cached across every area, instead of up to twelve.
+MINIFIED_SCRIPT = "analytix/js/analytix.min.js"
+# Log levels at which the browser prints a service's `detail` (boot.js: debug lines only).
+# At other levels it stays on the server: it names settings a visitor has no need to see.
+DETAIL_LEVELS = frozenset({"debug", "verbose"})
 BUNDLE_TEMPLATE = "analytics/bundle.html"
-REQUEST_MARK = "_analytix_scripts_written"  # request attribute: scripts already on this page
+REQUEST_MARK = "_analytix_written"  # request attribute: what this page already has
+NOSCRIPT_MARK = "noscript:facebook_pixel"
 
 _JSON_ESCAPES = {
     ord("<"): "\\u003C",
@@ -61,27 +73,37 @@ def to_json_text(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
+def _service_config(decision: ServiceDecision, with_detail: bool) -> dict[str, Any]:
+    """One service as the browser needs it: empty or false fields are left out (config.js
+    restores them), and `detail` only goes where the log level prints it."""
+    service: dict[str, Any] = {
+        "name": decision.service.name,
+        "label": decision.service.label,
+        "category": decision.service.category,
+        "on": decision.enabled,
+        "id": decision.service_id,
+    }
+    if decision.reason:
+        service["reason"] = decision.reason
+    if decision.detail and with_detail:
+        service["detail"] = decision.detail
+    if decision.waiting:
+        service["waiting"] = True
+    return service
+
+
 def build_page_config(
     area: str, decisions: Iterable[ServiceDecision], request: Any = None
 ) -> dict[str, Any]:
+    """The page's JSON config: the area, the log level, each service's decision, and what the
+    browser needs for consent, Global Privacy Control and (opted-in) identity."""
     config = get_settings()
     decisions = list(decisions)
+    with_detail = config.log_level in DETAIL_LEVELS
     return {
         "area": area,
         "logLevel": config.log_level,
-        "services": [
-            {
-                "name": d.service.name,
-                "label": d.service.label,
-                "category": d.service.category,
-                "on": d.enabled,
-                "id": d.service_id,
-                "reason": d.reason,
-                "detail": d.detail,
-                "waiting": d.waiting,
-            }
-            for d in decisions
-        ],
+        "services": [_service_config(d, with_detail) for d in decisions],
         **page_privacy_config(request, decisions),
     }
 
@@ -100,11 +122,11 @@ def _bundle_url() -> str:
     The bundle comes from a package template whose `{% compress js %}` block is constant, so
     `manage.py compress` finds it for offline mode and no per-request value ever enters it.
     """
-    html = render_to_string(BUNDLE_TEMPLATE)
-    sources = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", html)
+    rendered = render_to_string(BUNDLE_TEMPLATE)
+    sources = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", rendered)
     if len(sources) != 1:
-        raise RuntimeError(f"{BUNDLE_TEMPLATE} should render one compressed script: {html!r}")
-    return unescape(sources[0])
+        raise RuntimeError(f"{BUNDLE_TEMPLATE} should render one compressed script: {rendered!r}")
+    return html.unescape(sources[0])
 
 
 def bundle_url() -> str | None:
@@ -133,16 +155,26 @@ def bundle_url() -> str | None:
 
 def clear_caches() -> None:
     _bundle_url.cache_clear()
+    _area_decisions.clear()
+    _area_outputs.clear()
 
 
-def _script_urls(decisions: list[ServiceDecision], request: Any) -> list[str]:
+def _script_files(decisions: Sequence[ServiceDecision]) -> list[str]:
+    """The first-party script URLs for these decisions, before per-request dedupe."""
     bundle = bundle_url() if compression_enabled() else None
     if bundle is not None:
-        files = [bundle]
-    else:
-        # A service waiting for consent needs its loader on the page, to start without a reload.
-        loaders = [d.service.script_file for d in decisions if d.enabled or d.waiting]
-        files = [static(path) for path in (*CORE_SCRIPTS, *loaders, BOOT_SCRIPT)]
+        return [bundle]
+    if not settings.DEBUG:
+        return [static(MINIFIED_SCRIPT)]
+    # DEBUG: the readable sources, and only the loaders this page can run (a service waiting
+    # for consent needs its loader, to start without a reload).
+    loaders = [d.service.script_file for d in decisions if d.enabled or d.waiting]
+    return [static(path) for path in (*CORE_SCRIPTS, *loaders, BOOT_SCRIPT)]
+
+
+def _unwritten(items: Sequence[str], request: Any) -> list[str]:
+    """The items (script URLs, the noscript mark) this request's page does not have yet:
+    rendering the tag twice writes each once."""
     written: set[str] | None = getattr(request, REQUEST_MARK, None) if request else None
     if written is None:
         written = set()
@@ -151,12 +183,12 @@ def _script_urls(decisions: list[ServiceDecision], request: Any) -> list[str]:
                 setattr(request, REQUEST_MARK, written)
             except AttributeError:  # an object that takes no attributes: just no dedupe
                 pass
-    urls = [url for url in files if url not in written]
-    written.update(urls)
-    return urls
+    new = [item for item in items if item not in written]
+    written.update(new)
+    return new
 
 
-def _noscript_pixel(decisions: list[ServiceDecision]) -> str:
+def _noscript_pixel(decisions: Sequence[ServiceDecision]) -> str:
     for decision in decisions:
         if decision.enabled and decision.service.name == "facebook_pixel":
             src = f"https://www.facebook.com/tr?id={decision.service_id}&ev=PageView&noscript=1"
@@ -166,29 +198,103 @@ def _noscript_pixel(decisions: list[ServiceDecision]) -> str:
     return ""
 
 
+# Per-area caches. The tag runs on every page, and for a known area its output depends only on
+# the settings (and, for request-level rules, on decisions equal across most requests): build
+# it once. Each entry remembers the settings object it was built from and is used only while
+# get_settings() still returns that object, so an entry built during a settings change can
+# never outlive it (no lock needed: dict reads and writes are atomic). Unknown areas (from
+# template variables) are never cached, so the caches stay bounded.
+
+
+@dataclass(frozen=True)
+class _AreaOutput:
+    """One area's HTML parts, the same for every request with these decisions."""
+
+    config: AnalytixSettings
+    decisions: Sequence[ServiceDecision]
+    json_text: str  # the config block's JSON, less any per-request privacy part
+    files: tuple[str, ...]  # first-party script URLs, HTML-escaped
+    noscript: str
+
+
+_area_decisions: dict[str, tuple[AnalytixSettings, tuple[ServiceDecision, ...]]] = {}
+_area_outputs: dict[str, _AreaOutput] = {}
+
+
+def _decisions_for(area: str, config: AnalytixSettings) -> tuple[ServiceDecision, ...]:
+    """decide_services(area), once per area and settings (a tuple: shared, never mutated)."""
+    cached = _area_decisions.get(area)
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    decisions = tuple(decide_services(area, config))
+    if area in config.areas:
+        _area_decisions[area] = (config, decisions)
+    return decisions
+
+
+def _build_output(
+    area: str, decisions: Sequence[ServiceDecision], config: AnalytixSettings
+) -> _AreaOutput:
+    page_config = build_page_config(area, decisions)
+    if privacy_config_varies_by_request():
+        for key in page_privacy_config(None, decisions):
+            del page_config[key]  # added per render
+    return _AreaOutput(
+        config=config,
+        decisions=decisions,
+        json_text=to_json_text(page_config),
+        files=tuple(escape(url) for url in _script_files(decisions)),
+        noscript=_noscript_pixel(decisions),
+    )
+
+
+def _output_for(
+    area: str, decisions: Sequence[ServiceDecision], config: AnalytixSettings
+) -> _AreaOutput:
+    if settings.DEBUG or area not in config.areas:
+        return _build_output(area, decisions, config)  # DEBUG: script files may change
+    cached = _area_outputs.get(area)
+    if (
+        cached is not None
+        and cached.config is config
+        # The cached tuple itself when no request rule changed anything; else equal decisions.
+        and (cached.decisions is decisions or list(cached.decisions) == list(decisions))
+    ):
+        return cached
+    output = _build_output(area, decisions, config)
+    _area_outputs[area] = output
+    return output
+
+
 def render_analytics_scripts(
     area: str, *, request: Any = None, nonce: str | None = None
 ) -> SafeString:
-    """The HTML for one page area. `nonce` goes on every <script> written."""
+    """The HTML for one page area. `nonce` goes on every <script> written.
+
+    Always writes the config block and the first-party script, even when every service is
+    off, so that `window.analytix` exists for page code on every page that has the tag.
+    """
     config = get_settings()
-    decisions = decide_for_request(area, request)
+    decisions = decide_for_request(area, request, _decisions_for(area, config))
     if decisions and decisions[0].reason == UNKNOWN_AREA:
         logger.warning(
             "analytix: unknown page area %r; no vendor scripts rendered. Known areas: %s",
             area,
             ", ".join(sorted(config.areas)),
         )
-    anything_on = any(d.enabled or d.waiting for d in decisions)
-    if config.log_level == "off" and not anything_on:
-        return mark_safe("")
-    nonce_attr = f' nonce="{escape(nonce)}"' if nonce else ""
+    output = _output_for(area, decisions, config)
+    json_text = output.json_text
+    if privacy_config_varies_by_request():
+        json_text = json_text[:-1] + "," + to_json_text(page_privacy_config(request, decisions))[1:]
+    # The stdlib's escape: the same text as Django's, without its lazy-string wrapper (hot path).
+    nonce_attr = f' nonce="{html.escape(nonce)}"' if nonce else ""
     parts = [
-        f'<script type="application/json" data-analytix-config{nonce_attr}>'
-        f"{to_json_text(build_page_config(area, decisions, request))}</script>"
+        f'<script type="application/json" data-analytix-config{nonce_attr}>{json_text}</script>'
     ]
-    parts += [
-        f'<script src="{escape(url)}" defer{nonce_attr}></script>'
-        for url in _script_urls(decisions, request)
-    ]
-    parts.append(_noscript_pixel(decisions))
-    return mark_safe("".join(parts))
+    marks = (*output.files, NOSCRIPT_MARK) if output.noscript else output.files
+    for item in _unwritten(marks, request):
+        if item == NOSCRIPT_MARK:
+            parts.append(output.noscript)
+        else:
+            parts.append(f'<script src="{item}" defer{nonce_attr}></script>')
+    return SafeString("".join(parts))

@@ -79,9 +79,9 @@ def bundle_text(src: str) -> str:
     return (Path(django_settings.COMPRESS_ROOT) / src.removeprefix("/static/")).read_text()
 
 
-def plain_srcs(area: str) -> list[str]:
-    loaders = [s.script_file for s in rendering.SERVICES if s.name in DEFAULT_AREAS[area]]
-    return [f"/static/{p}" for p in (*rendering.CORE_SCRIPTS, *loaders, rendering.BOOT_SCRIPT)]
+def plain_srcs() -> list[str]:
+    """What the page links without compressor (DEBUG off): the one minified file."""
+    return [f"/static/{rendering.MINIFIED_SCRIPT}"]
 
 
 def test_bundle_template_lists_exactly_every_script_file_in_order() -> None:
@@ -89,7 +89,7 @@ def test_bundle_template_lists_exactly_every_script_file_in_order() -> None:
     listed = re.findall(r"\{% static '([^']+)' %\}", source)
     assert tuple(listed) == rendering.all_script_files()
     on_disk = {str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*.js")}
-    assert on_disk == set(rendering.all_script_files())
+    assert on_disk == {*rendering.all_script_files(), rendering.MINIFIED_SCRIPT}
 
 
 def test_online_bundle_replaces_the_files_and_keeps_request_data_out(online: Any) -> None:
@@ -144,19 +144,19 @@ def test_offline_mode_without_compress_falls_back_to_plain_files_and_logs(
     settings.COMPRESS_OFFLINE_MANIFEST = "never-generated.json"
     with caplog.at_level(logging.ERROR, logger="analytix_frontend"):
         html = render("prelogin")
-    assert script_srcs(html) == plain_srcs("prelogin")
+    assert script_srcs(html) == plain_srcs()
     assert "manage.py compress" in caplog.text
 
 
 def test_compression_disabled_serves_plain_files(settings: Any) -> None:
     settings.COMPRESS_ENABLED = False
-    assert script_srcs(render("default")) == plain_srcs("default")
+    assert script_srcs(render("default")) == plain_srcs()
 
 
 def test_compressor_not_installed_serves_plain_files(settings: Any) -> None:
     settings.COMPRESS_ENABLED = True  # left over in settings, but the app is gone
     settings.INSTALLED_APPS = [a for a in settings.INSTALLED_APPS if a != "compressor"]
-    assert script_srcs(render("signup")) == plain_srcs("signup")
+    assert script_srcs(render("signup")) == plain_srcs()
     assert check_compressor() == []
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import RequestFactory
 
-from analytix_frontend.rendering import CORE_SCRIPTS, all_script_files
+from analytix_frontend.rendering import all_script_files
 from analytix_frontend.services import DEFAULT_AREAS
 from tests.html import enabled_services, page_config, parse, scripts
 
@@ -79,15 +79,23 @@ def test_debug_runs_on_any_environment(settings: object) -> None:
     assert len(enabled_services(render('{% analytics_scripts "signup" %}'))) == 6
 
 
-def test_log_level_off_with_nothing_on_renders_nothing(settings: object) -> None:
+def test_log_level_off_with_nothing_on_still_gives_page_code_its_api(settings: object) -> None:
+    # window.analytix.track() in page code must not throw where every service is off
+    # (a GPC visitor, a staging server): the config and the first-party script stay.
     settings.SERVER_ENVIRONMENT = "staging"  # type: ignore[attr-defined]
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "off"}  # type: ignore[attr-defined]
-    assert render('{% analytics_scripts "signup" %}') == ""
+    html = render('{% analytics_scripts "signup" %}')
+    assert [s.attrs.get("src") for s in scripts(html)] == [
+        None,
+        "/static/analytix/js/analytix.min.js",
+    ]
+    assert enabled_services(html) == []
 
 
 def test_nothing_on_still_renders_the_logger_when_logging(settings: object) -> None:
     settings.SERVER_ENVIRONMENT = "staging"  # type: ignore[attr-defined]
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
+    settings.DEBUG = True  # type: ignore[attr-defined]  # the separate source files
     srcs = [
         s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
     ]
@@ -95,7 +103,8 @@ def test_nothing_on_still_renders_the_logger_when_logging(settings: object) -> N
     assert not any("/vendors/" in src for src in srcs)
 
 
-def test_only_enabled_vendor_loaders_are_written() -> None:
+def test_in_debug_only_enabled_vendor_loaders_are_written(settings: object) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
     srcs = [
         s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
     ]
@@ -115,10 +124,49 @@ def test_only_enabled_vendor_loaders_are_written() -> None:
     )
 
 
+@pytest.mark.parametrize("area", sorted(DEFAULT_AREAS))
+def test_without_debug_one_minified_file_serves_every_area(area: str) -> None:
+    html = render(f'{{% analytics_scripts "{area}" %}}')
+    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    assert srcs == ["/static/analytix/js/analytix.min.js"]
+    assert all("defer" in s.attrs for s in scripts(html) if s.attrs.get("src"))
+
+
+def test_the_minified_file_is_a_static_file() -> None:
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("analytix/js/analytix.min.js")
+
+
+def test_config_leaves_out_what_the_browser_never_prints(settings: object) -> None:
+    def default_drift(log_level: str) -> dict[str, object]:
+        settings.ANALYTICS_CONFIG = {"LOG_LEVEL": log_level}  # type: ignore[attr-defined]
+        config = page_config(render("{% analytics_scripts %}"))
+        return {s["name"]: s for s in config["services"]}
+
+    at_warning = default_drift("warning")
+    assert at_warning["drift"] == {
+        "name": "drift",
+        "label": "Drift",
+        "category": "functional",
+        "on": False,
+        "id": None,
+        "reason": "area",
+    }
+    assert at_warning["google"] == {
+        "name": "google",
+        "label": "Google Analytics",
+        "category": "analytics",
+        "on": True,
+        "id": "G-ABC123DEF4",
+    }
+    assert default_drift("debug")["drift"]["detail"] == "area 'default' does not list it"
+
+
 def test_nonce_from_context_is_on_every_script() -> None:
     html = render('{% analytics_scripts "signup" %}', csp_nonce="abc123")
     found = scripts(html)
-    assert len(found) > 2
+    assert len(found) >= 2  # the config block and the first-party script(s)
     assert {s.attrs.get("nonce") for s in found} == {"abc123"}
 
 
@@ -129,13 +177,25 @@ def test_nonce_from_django_csp_request_attribute() -> None:
     assert {s.attrs.get("nonce") for s in scripts(html)} == {"n0nce"}
 
 
-def test_rendering_twice_for_one_request_writes_the_scripts_once() -> None:
+@pytest.mark.parametrize(("debug", "files"), [(True, len(all_script_files())), (False, 1)])
+def test_rendering_twice_for_one_request_writes_the_scripts_once(
+    settings: object, debug: bool, files: int
+) -> None:
+    settings.DEBUG = debug  # type: ignore[attr-defined]
     request = RequestFactory().get("/")
     html = render(
         '{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request
     )
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
-    assert len(srcs) == len(set(srcs)) == len(all_script_files())  # signup runs all six
+    assert len(srcs) == len(set(srcs)) == files
+
+
+def test_rendering_twice_writes_the_pixel_image_once() -> None:
+    request = RequestFactory().get("/")
+    html = render(
+        '{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request
+    )
+    assert [e.tag for e in parse(html)].count("img") == 1
 
 
 def test_meta_pixel_noscript_image_only_where_the_pixel_runs() -> None:
@@ -173,8 +233,7 @@ def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
     }
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # type: ignore[attr-defined]
     html = render('{% analytics_scripts "signup" %}')
-    no_vendors = 1 + len(CORE_SCRIPTS) + 1  # config + core + boot
-    assert [e.tag for e in parse(html)] == ["script"] * no_vendors
+    assert [e.tag for e in parse(html)] == ["script"] * 2  # config + first-party file, no pixel
     config = page_config(html)
     assert {s["reason"] for s in config["services"]} == {"invalid id"}
     assert value not in html and value.strip() not in html
@@ -183,5 +242,5 @@ def test_hostile_ids_never_reach_the_page(settings: object, value: str) -> None:
 @pytest.mark.parametrize("area", ["</script><script>alert(1)</script>", "a\u2028b", "<!--"])
 def test_hostile_area_names_stay_data(area: str) -> None:
     html = render("{% analytics_scripts page_area %}", page_area=area)
-    assert [e.tag for e in parse(html)] == ["script"] * (1 + len(CORE_SCRIPTS) + 1)
+    assert [e.tag for e in parse(html)] == ["script"] * 2
     assert page_config(html)["area"] == area

@@ -20,7 +20,7 @@ from analytix_frontend.services import SERVICES
 class Command(BaseCommand):
     help = "Print the page area x service table for the current settings, with every reason."
     # It must run when the settings are wrong: an invalid id is one of the answers it gives.
-    requires_system_checks: list[str] = []
+    requires_system_checks = ()
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--area", action="append", help="Only this area (repeatable).")

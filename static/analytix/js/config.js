@@ -37,6 +37,15 @@
         log.warning("config block without services skipped");
         continue;
       }
+      // The server leaves out empty fields (and `detail` where the log level never prints
+      // it): every service record still has them all.
+      for (var s = 0; s < config.services.length; s++) {
+        var service = config.services[s];
+        service.reason = service.reason || "";
+        service.detail = service.detail || "";
+        service.id = service.id || null;
+        service.waiting = service.waiting === true;
+      }
       config.nonce = block.nonce || block.getAttribute("nonce") || "";
       if (!levelSet) {
         analytix.setLogLevel(config.logLevel);
