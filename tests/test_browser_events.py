@@ -179,3 +179,25 @@ def test_verbose_logs_each_event_per_service_with_its_payload(open_page, setting
     assert any(
         line.startswith('[DEBUG] Drift | event "QA Check" not sent: off (area') for line in lines
     )
+
+
+def test_with_consent_required_and_not_given_no_event_reaches_any_vendor(
+    open_page, settings
+) -> None:
+    settings.ANALYTICS_CONFIG = {"CONSENT": True, "LOG_LEVEL": "debug"}
+    browser_page = recording_page(open_page)
+    browser_page.goto("/events/signup/")
+    browser_page.page.wait_for_function("window.analytix && window.analytix.services.google")
+    sent_to = browser_page.page.evaluate("window.analytix.track('Clicked Deploy', {plan: 'pro'})")
+    assert sent_to == []
+    browser_page.page.click("#deploy")  # the declarative path too; the link still navigates
+    browser_page.page.wait_for_url("**/page/default/")
+    assert browser_page.vendor_requests == []
+    assert vendor_calls(browser_page) == []
+    skipped = [
+        line
+        for line in browser_page.console_lines()
+        if '"Clicked Deploy" not sent: off (consent' in line
+    ]
+    assert len(skipped) >= len(DEFAULT_AREAS["signup"])
+    assert browser_page.errors == []
