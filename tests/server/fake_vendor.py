@@ -68,6 +68,13 @@ class FakeVendor:
             self._changed.wait_for(lambda: len(self.received) >= count, timeout)
             return list(self.received)
 
+    def wait_answered(self, count: int, timeout: float = 30) -> int:
+        """Waits (a deadline, not a measurement) until `count` answers were written: the
+        client can have read an answer a moment before the fake counts it."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.answered >= count, timeout)
+            return self.answered
+
     def close(self) -> None:
         self._released.set()
         self._server.shutdown()

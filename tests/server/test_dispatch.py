@@ -111,7 +111,7 @@ def test_the_call_returns_before_the_vendor_answers(
     assert vendor.answered == 0
     vendor.release()
     assert len(sent(vendor)) == 1
-    assert vendor.answered == 1
+    assert vendor.wait_answered(1) == 1
 
 
 def test_the_backlog_is_bounded_and_overflow_is_logged_for_replay(
