@@ -59,6 +59,7 @@ class PrivacySettings:
     qa_cookie: str
     conditions: Mapping[str, str]  # service name -> dotted path to a (request) -> bool callable
     identity: IdentitySettings | None  # None: no identity ever reaches the page
+    consent_required: bool  # consent.consent_required(), read once per settings (hot path)
 
 
 def _config() -> Mapping[str, Any]:
@@ -137,6 +138,7 @@ def get_privacy_settings() -> PrivacySettings:
             if name in SERVICES_BY_NAME and isinstance(path, str)
         },
         identity=read_identity(config.get("IDENTITY", False)),
+        consent_required=consent.consent_required(),
     )
 
 
@@ -190,6 +192,8 @@ def is_internal(request: Any, config: PrivacySettings | None = None) -> bool:
         return False
     if qa == QA_EXCLUDE:
         return True
+    if not config.internal_networks:
+        return False  # nothing to match: skip parsing the address (the tag's hot path)
     address = client_address(request, config)
     if address is None:
         return False
@@ -281,7 +285,9 @@ def decide_for_request(
     config = get_privacy_settings()
     internal = request is not None and is_internal(request, config)
     gpc = request is not None and sends_gpc(request)
-    granted = consent.consented_categories(request) if consent.consent_required() else None
+    granted = consent.consented_categories(request) if config.consent_required else None
+    if not (internal or gpc or config.conditions or granted is not None):
+        return decisions  # no rule applies to this request (the tag's hot path)
     refined = [
         _refine(d, request, config, internal, gpc, granted) if d.enabled else d for d in decisions
     ]
@@ -337,4 +343,5 @@ def page_privacy_config(request: Any, decisions: Iterable[ServiceDecision]) -> d
 def privacy_config_varies_by_request() -> bool:
     """Whether page_privacy_config depends on the request (consent state, identity); when it
     does not, the rendering caches it with the rest of the page config."""
-    return consent.consent_required() or get_privacy_settings().identity is not None
+    config = get_privacy_settings()
+    return config.consent_required or config.identity is not None

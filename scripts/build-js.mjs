@@ -4,6 +4,9 @@
 //
 //   node scripts/build-js.mjs           write the file
 //   node scripts/build-js.mjs --check   exit 1 when the committed file is out of date
+//   node scripts/build-js.mjs --core    print (not write) the same build without the events
+//                                       and consent files: the logger and loaders alone,
+//                                       as benchmarks/weight.py reports them
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { minify } from "terser";
@@ -11,6 +14,8 @@ import { minify } from "terser";
 const ROOT = new URL("../", import.meta.url);
 const STATIC = new URL("static/", ROOT);
 export const OUTPUT = "analytix/js/analytix.min.js";
+// Not part of "the logger and the loaders" (the page-weight goal of docs/performance.md).
+const NOT_CORE = ["analytix/js/consent.js", "analytix/js/events.js"];
 
 // The files, in load order, from the one list the compressor bundle already keeps.
 export function bundleFiles() {
@@ -18,8 +23,7 @@ export function bundleFiles() {
   return [...template.matchAll(/\{% static '([^']+)' %\}/g)].map((match) => match[1]);
 }
 
-export async function buildBundle() {
-  const files = bundleFiles();
+export async function buildBundle(files = bundleFiles()) {
   const sources = Object.fromEntries(files.map((file) => [file, readFileSync(new URL(file, STATIC), "utf8")]));
   const result = await minify(sources, {
     ecma: 5,
@@ -35,6 +39,10 @@ export async function buildBundle() {
 
 async function main() {
   const target = new URL(OUTPUT, STATIC);
+  if (process.argv.includes("--core")) {
+    process.stdout.write(await buildBundle(bundleFiles().filter((file) => !NOT_CORE.includes(file))));
+    return;
+  }
   const built = await buildBundle();
   if (process.argv.includes("--check")) {
     let current = "";

@@ -148,7 +148,12 @@ def test_declarative_tracking_works_under_a_strict_csp(open_page) -> None:
     )
     response = browser_page.goto("/events/default/?csp=1")
     assert "strict-dynamic" in response.headers["content-security-policy"]
-    browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'loaded'")
+    # wait_for_function polls with eval, which this CSP forbids: poll from here instead.
+    for _ in range(200):
+        if browser_page.page.evaluate("window.analytix.services.hubspot.state") == "loaded":
+            break
+        browser_page.page.wait_for_timeout(50)
+    assert browser_page.page.evaluate("window.analytix.services.hubspot.state") == "loaded"
     browser_page.page.click("#deploy")
     browser_page.page.wait_for_url("**/page/default/")
     assert sorted(event_calls(browser_page, "Clicked Deploy", "clicked_deploy")) == sorted(

@@ -21,6 +21,12 @@ document.addEventListener("DOMContentLoaded", () => {
   window.__atDOMContentLoaded = {
     pageScriptRan: typeof window.pageScriptRanAt === "number",
     scriptStates: Object.assign({}, analytix.scriptStates || {}),
+    vendorScripts: document.querySelectorAll('script[src^="https://"]').length,
+    stubs: {
+      gtag: typeof window.gtag, dataLayer: Array.isArray(window.dataLayer),
+      hsq: Array.isArray(window._hsq), kmq: Array.isArray(window._kmq),
+      drift: typeof window.drift, fs: typeof window.FS, fbq: typeof window.fbq,
+    },
   };
 });
 window.__loadFired = false;
@@ -48,13 +54,15 @@ def open_signup(open_page: Any, vendors: str) -> tuple[BrowserPage, dict[str, An
 
 def test_a_hanging_vendor_delays_neither_domcontentloaded_nor_the_pages_script(open_page) -> None:
     hanging, at_dcl = open_signup(open_page, "hang")
-    # DOMContentLoaded fired, after the page's own deferred script, while every vendor
-    # request was still pending; the window's load event (which async scripts do hold)
-    # has not fired, so the vendors really were still hanging.
+    # DOMContentLoaded fired, after the page's own deferred script, with every vendor
+    # script "loading"; they go in just after it and then hang: still "loading".
     assert at_dcl["pageScriptRan"] is True
     assert len(at_dcl["scriptStates"]) == SIGNUP_SCRIPT_COUNT
     assert set(at_dcl["scriptStates"].values()) == {"loading"}
-    assert hanging.page.evaluate("window.__loadFired") is False
+    hanging.page.wait_for_function(
+        "n => document.querySelectorAll('script[src^=\"https://\"]').length === n",
+        arg=SIGNUP_SCRIPT_COUNT,
+    )
     assert set(hanging.page.evaluate("Object.values(window.analytix.scriptStates)")) == {"loading"}
     assert hanging.page.evaluate("document.getElementById('heading').textContent") == "signup"
     assert hanging.errors == []
@@ -66,6 +74,30 @@ def test_a_hanging_vendor_delays_neither_domcontentloaded_nor_the_pages_script(o
     assert set(blocked_at_dcl["scriptStates"]) == set(at_dcl["scriptStates"])
     blocked.page.wait_for_function("window.__loadFired")
     assert blocked.page.evaluate("window.__loadFired") is True
+
+
+def test_vendor_scripts_go_in_after_domcontentloaded_with_their_stubs_ready(open_page) -> None:
+    # Inserting a <script> starts its request on the main thread, so the inserts wait for a
+    # task after DOMContentLoaded; the stubs page code calls are there before it.
+    browser_page, at_dcl = open_signup(open_page, "fake")
+    assert at_dcl["vendorScripts"] == 0
+    assert set(at_dcl["scriptStates"].values()) == {"loading"}
+    assert len(at_dcl["scriptStates"]) == SIGNUP_SCRIPT_COUNT
+    assert at_dcl["stubs"] == {
+        "gtag": "function",
+        "dataLayer": True,
+        "hsq": True,
+        "kmq": True,
+        "drift": "object",
+        "fs": "function",
+        "fbq": "function",
+    }
+    browser_page.page.wait_for_function(ALL_SCRIPTS_SETTLED, arg=SIGNUP_SCRIPT_COUNT)
+    assert len(vendor_script_urls(browser_page)) == SIGNUP_SCRIPT_COUNT
+    assert set(browser_page.page.evaluate("Object.values(window.analytix.scriptStates)")) == {
+        "loaded"
+    }
+    assert browser_page.errors == []
 
 
 def test_the_tag_rendered_twice_requests_each_vendor_url_once(open_page) -> None:
