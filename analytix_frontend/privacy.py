@@ -101,7 +101,7 @@ def read_identity(value: Any) -> IdentitySettings | None:
     id_attribute = value.get("ID_ATTRIBUTE", "pk")
     traits = value.get("TRAITS", ())
     return IdentitySettings(
-        id_attribute if isinstance(id_attribute, str) and id_attribute else "pk",
+        id_attribute if is_sendable_attribute(id_attribute) else "pk",
         tuple(t for t in traits if is_sendable_attribute(t))
         if isinstance(traits, (list, tuple))
         else (),
@@ -109,7 +109,8 @@ def read_identity(value: Any) -> IdentitySettings | None:
 
 
 def is_sendable_attribute(name: Any) -> bool:
-    """A user attribute a trait may name: never the password hash or a private attribute."""
+    """A user attribute the identity may name (its id or a trait): never the password hash
+    or a private attribute."""
     return isinstance(name, str) and name.isidentifier() and name != "password" and name[0] != "_"
 
 

@@ -255,11 +255,11 @@ def check_identity(**kwargs: Any) -> list[CheckMessage]:
         ]
     messages = _unknown_keys("IDENTITY", identity, IDENTITY_KEYS)
     id_attribute = identity.get("ID_ATTRIBUTE", "pk")
-    if not isinstance(id_attribute, str) or not id_attribute.isidentifier():
+    if not is_sendable_attribute(id_attribute):
         messages.append(
             Error(
                 f"ANALYTICS_CONFIG['IDENTITY']['ID_ATTRIBUTE'] = {id_attribute!r} must name a "
-                "user attribute.",
+                "user attribute (never 'password' or a private '_name'); \"pk\" is used.",
                 hint='The default is "pk".',
                 id="analytix.E210",
             )

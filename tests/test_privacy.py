@@ -282,6 +282,15 @@ def test_password_and_private_attributes_are_never_traits(settings: Any) -> None
     assert "pbkdf2" not in html
 
 
+@pytest.mark.parametrize("attribute", ["password", "_secret"])
+def test_password_and_private_attributes_are_never_the_id(settings: Any, attribute: str) -> None:
+    settings.ANALYTICS_CONFIG = {"IDENTITY": {"ID_ATTRIBUTE": attribute}}
+    user = User(password="pbkdf2_sha256$hash", _secret="s")
+    html = render(make_request(user=user))
+    assert page_config(html)["identity"] == {"id": "42", "traits": {}}  # the default, pk
+    assert "pbkdf2" not in html
+
+
 def test_no_identity_when_no_service_may_run(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"IDENTITY": True, "LOG_LEVEL": "debug"}
     assert "identity" not in page_config(
