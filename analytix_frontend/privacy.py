@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import ipaddress
 import logging
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -295,9 +296,21 @@ def decide_for_request(
 
 
 def _identity_value(value: Any) -> IdentityValue:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and Infinity are not JSON: the browser would drop the whole block
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _user_attribute(user: Any, name: str) -> IdentityValue:
+    """One attribute of the user for the page; None when it is missing or raises (a property
+    of the project's user model must not turn the page into a 500)."""
+    try:
+        return _identity_value(getattr(user, name, None))
+    except Exception:
+        logger.warning("analytix: reading user.%s for the identity raised", name, exc_info=True)
+        return None
 
 
 def identity_for(request: Any, config: PrivacySettings | None = None) -> dict[str, Any] | None:
@@ -309,10 +322,10 @@ def identity_for(request: Any, config: PrivacySettings | None = None) -> dict[st
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    user_id = getattr(user, config.identity.id_attribute, None)
+    user_id = _user_attribute(user, config.identity.id_attribute)
     if user_id is None or user_id == "":
         return None
-    traits = {name: _identity_value(getattr(user, name, None)) for name in config.identity.traits}
+    traits = {name: _user_attribute(user, name) for name in config.identity.traits}
     return {"id": str(user_id), "traits": traits}
 
 

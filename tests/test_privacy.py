@@ -291,6 +291,24 @@ def test_password_and_private_attributes_are_never_the_id(settings: Any, attribu
     assert "pbkdf2" not in html
 
 
+def test_identity_values_the_browser_cannot_read_or_that_raise_are_null(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken(User):
+        @property
+        def plan(self) -> str:
+            raise RuntimeError("no plan table")
+
+    settings.ANALYTICS_CONFIG = {"IDENTITY": {"TRAITS": ["score", "limit", "plan"]}}
+    user = Broken(score=float("nan"), limit=float("inf"))
+    config = page_config(render(make_request(user=user)))  # parsed as strictly as JSON.parse
+    assert config["identity"] == {
+        "id": "42",
+        "traits": {"score": None, "limit": None, "plan": None},
+    }
+    assert "reading user.plan for the identity raised" in caplog.text
+
+
 def test_no_identity_when_no_service_may_run(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"IDENTITY": True, "LOG_LEVEL": "debug"}
     assert "identity" not in page_config(
