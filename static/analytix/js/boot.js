@@ -172,7 +172,7 @@
       }
       identity = identity || serverIdentity(config.identity);
       pageLog.verbose('page area "' + config.area + '"');
-      if (config.services.length && config.services[0].reason === "unknown area") {
+      if (config.unknownArea === true) {
         pageLog.warning('unknown page area "' + config.area + '": no vendor scripts loaded');
       }
       for (var s = 0; s < config.services.length; s++) {
