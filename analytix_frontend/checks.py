@@ -141,7 +141,7 @@ def _check_areas(areas: Any) -> list[CheckMessage]:
             )
             continue
         for name in services:
-            if name not in SERVICES_BY_NAME:
+            if not isinstance(name, str) or name not in SERVICES_BY_NAME:  # a list is unhashable
                 messages.append(
                     Error(
                         f"ANALYTICS_CONFIG['AREAS'][{area!r}] lists unknown service {name!r}.",

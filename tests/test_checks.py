@@ -63,6 +63,7 @@ def test_ids_must_be_a_dict(settings: Any) -> None:
         ({"AREAS": ["signup"]}, ["analytix.E008"]),
         ({"AREAS": {"signup": "google"}}, ["analytix.E008"]),
         ({"AREAS": {"signup": ["google", "mixpanel"]}}, ["analytix.E009"]),
+        ({"AREAS": {"signup": [["google"], {"x": 1}]}}, ["analytix.E009", "analytix.E009"]),
         ({"LOG_LVL": "verbose"}, ["analytix.W001"]),
         ("verbose", ["analytix.E004"]),
     ],
