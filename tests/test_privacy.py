@@ -94,6 +94,16 @@ def test_consent_cookie_name_is_configurable(settings: Any) -> None:
     assert consent.consented_categories(request) == {"marketing"}
 
 
+def test_a_consent_cookie_name_that_is_not_a_token_is_never_written_to_the_page(
+    settings: Any,
+) -> None:
+    # consent.js writes document.cookie with the name: it could add attributes (E202 says so).
+    settings.ANALYTICS_CONFIG = {"CONSENT": {"COOKIE_NAME": "c; domain=example.com"}}
+    html = render(make_request())
+    assert page_config(html)["consent"]["cookie"] == "analytix_consent"
+    assert "domain" not in html
+
+
 def test_consent_required_false_in_a_dict_turns_it_off(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"CONSENT": {"REQUIRED": False}}
     assert consent.consent_required() is False
