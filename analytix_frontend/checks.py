@@ -141,7 +141,7 @@ def _check_areas(areas: Any) -> list[CheckMessage]:
             )
             continue
         for name in services:
-            if name not in SERVICES_BY_NAME:
+            if not isinstance(name, str) or name not in SERVICES_BY_NAME:  # a list is unhashable
                 messages.append(
                     Error(
                         f"ANALYTICS_CONFIG['AREAS'][{area!r}] lists unknown service {name!r}.",
@@ -150,6 +150,32 @@ def _check_areas(areas: Any) -> list[CheckMessage]:
                     )
                 )
     return messages
+
+
+REQUEST_PROCESSOR = "django.template.context_processors.request"
+DJANGO_BACKEND = "django.template.backends.django.DjangoTemplates"
+
+
+@register(Tags.templates)
+def check_request_in_context(**kwargs: Any) -> list[CheckMessage]:
+    """The tag finds the request (its CSP nonce, consent cookie, GPC header...) in the context."""
+    backends = [t for t in getattr(settings, "TEMPLATES", []) if t.get("BACKEND") == DJANGO_BACKEND]
+    if not backends or any(
+        REQUEST_PROCESSOR in (t.get("OPTIONS") or {}).get("context_processors", ())
+        for t in backends
+    ):
+        return []
+    return [
+        Warning(
+            "No DjangoTemplates backend in TEMPLATES has the request context processor, so "
+            "{% analytics_scripts %} never sees the request: no CSP nonce from the request "
+            "(a nonce policy blocks the scripts), no consent cookie, Global Privacy Control, "
+            "internal traffic, conditions or identity.",
+            hint=f"Add {REQUEST_PROCESSOR!r} to OPTIONS['context_processors'] (startproject's "
+            "default), or pass `request` in the context yourself.",
+            id="analytix.W002",
+        )
+    ]
 
 
 COMPRESSOR_FINDER = "compressor.finders.CompressorFinder"

@@ -13,6 +13,7 @@ When on, a category is allowed only when the visitor's consent says so:
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.conf import settings
 CATEGORIES: tuple[str, ...] = ("analytics", "marketing", "functional")
 DEFAULT_COOKIE_NAME = "analytix_consent"
 COOKIE_CONSENT_APP = "cookie_consent"  # django-cookie-consent's app label
+COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 6265 token
 
 logger = logging.getLogger("analytix_frontend")
 
@@ -42,7 +44,8 @@ def cookie_name() -> str:
     setting = _consent_setting()
     if isinstance(setting, Mapping):
         name = setting.get("COOKIE_NAME")
-        if isinstance(name, str) and name:
+        # consent.js writes document.cookie with it: "x; domain=..." would add attributes.
+        if isinstance(name, str) and COOKIE_NAME.fullmatch(name):
             return name
     return DEFAULT_COOKIE_NAME
 

@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from analytix_frontend.conf import raw_id  # reads no setting at import
 from analytix_frontend.services import SERVICES, SERVICES_BY_NAME
 
 NONE = "'none'"
@@ -101,8 +102,7 @@ def _enabled_from_ids(ids: Mapping[str, Any]) -> dict[str, str]:
     """Service name -> id, for each service whose id in `ids` is valid."""
     found = {}
     for service in SERVICES:
-        value = ids.get(service.id_setting)
-        value = value.strip() if isinstance(value, str) else ""
+        value = raw_id(ids, service.id_setting)  # as the page reads it (an int id counts too)
         if service.id_pattern.fullmatch(value):
             found[service.name] = value
     return found

@@ -14,6 +14,7 @@ import dataclasses
 import functools
 import ipaddress
 import logging
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -102,7 +103,7 @@ def read_identity(value: Any) -> IdentitySettings | None:
     id_attribute = value.get("ID_ATTRIBUTE", "pk")
     traits = value.get("TRAITS", ())
     return IdentitySettings(
-        id_attribute if isinstance(id_attribute, str) and id_attribute else "pk",
+        id_attribute if is_sendable_attribute(id_attribute) else "pk",
         tuple(t for t in traits if is_sendable_attribute(t))
         if isinstance(traits, (list, tuple))
         else (),
@@ -110,7 +111,8 @@ def read_identity(value: Any) -> IdentitySettings | None:
 
 
 def is_sendable_attribute(name: Any) -> bool:
-    """A user attribute a trait may name: never the password hash or a private attribute."""
+    """A user attribute the identity may name (its id or a trait): never the password hash
+    or a private attribute."""
     return isinstance(name, str) and name.isidentifier() and name != "password" and name[0] != "_"
 
 
@@ -300,9 +302,21 @@ def decide_for_request(
 
 
 def _identity_value(value: Any) -> IdentityValue:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN and Infinity are not JSON: the browser would drop the whole block
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+def _user_attribute(user: Any, name: str) -> IdentityValue:
+    """One attribute of the user for the page; None when it is missing or raises (a property
+    of the project's user model must not turn the page into a 500)."""
+    try:
+        return _identity_value(getattr(user, name, None))
+    except Exception:
+        logger.warning("analytix: reading user.%s for the identity raised", name, exc_info=True)
+        return None
 
 
 def identity_for(request: Any, config: PrivacySettings | None = None) -> dict[str, Any] | None:
@@ -314,10 +328,10 @@ def identity_for(request: Any, config: PrivacySettings | None = None) -> dict[st
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    user_id = getattr(user, config.identity.id_attribute, None)
+    user_id = _user_attribute(user, config.identity.id_attribute)
     if user_id is None or user_id == "":
         return None
-    traits = {name: _identity_value(getattr(user, name, None)) for name in config.identity.traits}
+    traits = {name: _user_attribute(user, name) for name in config.identity.traits}
     return {"id": str(user_id), "traits": traits}
 
 

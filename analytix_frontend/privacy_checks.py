@@ -13,14 +13,13 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-from analytix_frontend.consent import CATEGORIES, COOKIE_CONSENT_APP
+from analytix_frontend.consent import CATEGORIES, COOKIE_CONSENT_APP, COOKIE_NAME
 from analytix_frontend.privacy import is_sendable_attribute
 from analytix_frontend.services import SERVICES_BY_NAME
 
 INTERNAL_KEYS = frozenset({"IPS", "IP_HEADER", "PROXY_COUNT", "QA_COOKIE"})
 CONSENT_KEYS = frozenset({"REQUIRED", "COOKIE_NAME", "COOKIE_GROUPS"})
 IDENTITY_KEYS = frozenset({"ID_ATTRIBUTE", "TRAITS"})
-COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 6265 token
 HEADER_NAME = re.compile(r"[A-Za-z0-9_-]+")
 CATEGORY_LIST = ", ".join(repr(c) for c in CATEGORIES)
 
@@ -255,11 +254,11 @@ def check_identity(**kwargs: Any) -> list[CheckMessage]:
         ]
     messages = _unknown_keys("IDENTITY", identity, IDENTITY_KEYS)
     id_attribute = identity.get("ID_ATTRIBUTE", "pk")
-    if not isinstance(id_attribute, str) or not id_attribute.isidentifier():
+    if not is_sendable_attribute(id_attribute):
         messages.append(
             Error(
                 f"ANALYTICS_CONFIG['IDENTITY']['ID_ATTRIBUTE'] = {id_attribute!r} must name a "
-                "user attribute.",
+                "user attribute (never 'password' or a private '_name'); \"pk\" is used.",
                 hint='The default is "pk".',
                 id="analytix.E210",
             )

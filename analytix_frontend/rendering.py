@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 
 from analytix_frontend.conf import AnalytixSettings, get_settings
-from analytix_frontend.decisions import UNKNOWN_AREA, ServiceDecision, decide_services
+from analytix_frontend.decisions import ServiceDecision, decide_services
 from analytix_frontend.privacy import (
     decide_for_request,
     page_privacy_config,
@@ -100,12 +100,15 @@ def build_page_config(
     config = get_settings()
     decisions = list(decisions)
     with_detail = config.log_level in DETAIL_LEVELS
-    return {
+    page: dict[str, Any] = {
         "area": area,
         "logLevel": config.log_level,
         "services": [_service_config(d, with_detail) for d in decisions],
         **page_privacy_config(request, decisions),
     }
+    if area not in config.areas:  # whatever each service's own reason (no id, environment...)
+        page["unknownArea"] = True
+    return page
 
 
 def compression_enabled() -> bool:
@@ -136,7 +139,10 @@ def bundle_url() -> str | None:
     a 500 because of analytics: the page falls back to the plain static files, and the log
     (and `manage.py check`, analytix.W010-W011) says what to fix.
     """
-    from compressor.exceptions import OfflineGenerationError  # type: ignore[import-untyped]
+    from compressor.exceptions import (  # type: ignore[import-untyped]
+        OfflineGenerationError,
+        UncompressableFileError,
+    )
 
     if settings.DEBUG:
         _bundle_url.cache_clear()  # files may change while developing
@@ -148,7 +154,9 @@ def bundle_url() -> str | None:
             "`manage.py compress` (after `collectstatic`) when deploying. Serving plain files.",
             BUNDLE_TEMPLATE,
         )
-    except (ImproperlyConfigured, TemplateDoesNotExist) as error:
+    # UncompressableFileError: a source file not found (no AppDirectoriesFinder, nothing
+    # collected); OSError: COMPRESS_ROOT cannot be written.
+    except (ImproperlyConfigured, TemplateDoesNotExist, UncompressableFileError, OSError) as error:
         logger.error("analytix: compressed bundle unavailable, serving plain files: %s", error)
     return None
 
@@ -276,7 +284,7 @@ def render_analytics_scripts(
     """
     config = get_settings()
     decisions = decide_for_request(area, request, _decisions_for(area, config))
-    if decisions and decisions[0].reason == UNKNOWN_AREA:
+    if area not in config.areas:
         logger.warning(
             "analytix: unknown page area %r; no vendor scripts rendered. Known areas: %s",
             area,

@@ -67,3 +67,15 @@ test("analytix.services records each decision and follows the vendor script's st
   page.document.querySelector("#hs-script-loader").dispatchEvent(new page.window.Event("error"));
   assert.equal(records.hubspot.state, "failed");
 });
+
+test("an unknown area warns in the console even when each service is off for another reason", () => {
+  const config = {
+    area: "nope",
+    unknownArea: true,
+    logLevel: "warning",
+    services: [service("google", { on: false, reason: "environment" }), service("hubspot", { on: false, reason: "no id" })],
+  };
+  const page = makePage({ config });
+  page.run(...CORE, "boot.js");
+  assert.deepEqual(lines(page.calls), ['[WARNING] analytix | unknown page area "nope": no vendor scripts loaded']);
+});

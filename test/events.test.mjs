@@ -152,6 +152,22 @@ test("identify is off unless the page config opts in, and then reaches each vend
   assert.deepEqual(plain(window._kmq.at(-1)), ["identify", "7"]);
 });
 
+test("the server's identity (ANALYTICS_CONFIG IDENTITY) opts the page in and identifies each service as it starts", () => {
+  const page = bootedPage({ identity: { id: "42", traits: { plan: "pro" } }, logLevel: "off" });
+  const { window } = page;
+  assert.deepEqual(plain(window._kmq.filter((call) => call[0] === "identify" || call[0] === "set")), [
+    ["identify", "42"],
+    ["set", { plan: "pro" }],
+  ]);
+  assert.deepEqual(plain(window.FS.q.find((call) => call[0] === "setIdentity").slice(0, 2)), [
+    "setIdentity",
+    { uid: "42", properties: { plan: "pro" } },
+  ]);
+  // Page code may identify too (e.g. after signing up in the page).
+  assert.deepEqual(plain(window.analytix.identify("43")), ["google", "hubspot", "kissmetrics", "drift", "fullstory"]);
+  assert.deepEqual(plain(window._kmq.at(-1)), ["identify", "43"]);
+});
+
 test("bad arguments never throw, never reach a vendor half-made, and say what was wrong", () => {
   const page = bootedPage({ logLevel: "warning" });
   const { analytix } = page.window;

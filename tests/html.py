@@ -49,10 +49,15 @@ def scripts(html: str) -> list[Element]:
 
 
 def page_config(html: str) -> dict[str, Any]:
-    """The one JSON config block the tag wrote (fails if there is not exactly one)."""
+    """The one JSON config block the tag wrote (fails if there is not exactly one), read as
+    strictly as a browser's JSON.parse: NaN or Infinity fail."""
     blocks = [e for e in scripts(html) if e.attrs.get("type") == "application/json"]
     assert len(blocks) == 1, f"expected one config block, found {len(blocks)}"
-    return json.loads(blocks[0].text)
+    return json.loads(blocks[0].text, parse_constant=_not_json)  # type: ignore[no-any-return]
+
+
+def _not_json(constant: str) -> Any:
+    raise ValueError(f"{constant} is not JSON: the browser cannot read this block")
 
 
 def enabled_services(html: str) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from analytix_frontend.checks import check_config, check_ids
+from analytix_frontend.checks import check_config, check_ids, check_request_in_context
 
 
 def ids_of(messages: list[Any]) -> list[str]:
@@ -63,6 +63,7 @@ def test_ids_must_be_a_dict(settings: Any) -> None:
         ({"AREAS": ["signup"]}, ["analytix.E008"]),
         ({"AREAS": {"signup": "google"}}, ["analytix.E008"]),
         ({"AREAS": {"signup": ["google", "mixpanel"]}}, ["analytix.E009"]),
+        ({"AREAS": {"signup": [["google"], {"x": 1}]}}, ["analytix.E009", "analytix.E009"]),
         ({"LOG_LVL": "verbose"}, ["analytix.W001"]),
         ("verbose", ["analytix.E004"]),
     ],
@@ -89,3 +90,15 @@ def test_bad_settings_never_break_rendering(settings: Any) -> None:
     config = page_config(html)
     assert config["logLevel"] == "warning"
     assert {s["reason"] for s in config["services"]} == {"no id"}
+
+
+def test_a_django_backend_without_the_request_in_context_is_a_warning(settings: Any) -> None:
+    assert check_request_in_context() == []  # the test settings have it
+    backend = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**backend, "OPTIONS": {"context_processors": []}}]
+    messages = check_request_in_context()
+    assert ids_of(messages) == ["analytix.W002"]
+    assert "context_processors.request" in messages[0].hint
+    jinja2 = {"BACKEND": "django.template.backends.jinja2.Jinja2", "OPTIONS": {}}
+    settings.TEMPLATES = [jinja2]  # Django's Jinja2 backend passes the request itself
+    assert check_request_in_context() == []

@@ -148,6 +148,16 @@ def test_offline_mode_without_compress_falls_back_to_plain_files_and_logs(
     assert "manage.py compress" in caplog.text
 
 
+def test_compressor_that_cannot_find_the_files_falls_back_to_plain_files_and_logs(
+    online: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    online.STATICFILES_FINDERS = ["compressor.finders.CompressorFinder"]  # no app directories
+    with caplog.at_level(logging.ERROR, logger="analytix_frontend"):
+        html = render("prelogin")
+    assert script_srcs(html) == plain_srcs()
+    assert "analytix/js/logger.js" in caplog.text
+
+
 def test_compression_disabled_serves_plain_files(settings: Any) -> None:
     settings.COMPRESS_ENABLED = False
     assert script_srcs(render("default")) == plain_srcs()

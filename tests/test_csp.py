@@ -32,6 +32,13 @@ def test_sources_follow_the_ids_that_are_set_and_valid() -> None:
     assert not any("hs-scripts" in s for values in sources.values() for s in values)
 
 
+def test_an_id_the_page_accepts_is_an_id_the_policy_allows(settings: Any) -> None:
+    # An int id is valid for the tag (and manage.py check): the policy must allow its hosts.
+    settings.ANALYTICS_IDS = {"HUBSPOT_API_ID": 1234567, "FACEBOOK_PIXEL_ID": 123456789012345}
+    assert csp_sources(ids=settings.ANALYTICS_IDS) == csp_sources()
+    assert "https://js.hs-scripts.com" in csp_sources(ids=settings.ANALYTICS_IDS)["script-src"]
+
+
 def test_sources_default_to_the_settings_ids() -> None:
     sources = csp_sources()  # tests.settings sets all six
     for host in ("js.hs-scripts.com", "js.driftt.com", "edge.fullstory.com", "i.kissmetrics.io"):

@@ -94,6 +94,16 @@ def test_consent_cookie_name_is_configurable(settings: Any) -> None:
     assert consent.consented_categories(request) == {"marketing"}
 
 
+def test_a_consent_cookie_name_that_is_not_a_token_is_never_written_to_the_page(
+    settings: Any,
+) -> None:
+    # consent.js writes document.cookie with the name: it could add attributes (E202 says so).
+    settings.ANALYTICS_CONFIG = {"CONSENT": {"COOKIE_NAME": "c; domain=example.com"}}
+    html = render(make_request())
+    assert page_config(html)["consent"]["cookie"] == "analytix_consent"
+    assert "domain" not in html
+
+
 def test_consent_required_false_in_a_dict_turns_it_off(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"CONSENT": {"REQUIRED": False}}
     assert consent.consent_required() is False
@@ -280,6 +290,33 @@ def test_password_and_private_attributes_are_never_traits(settings: Any) -> None
     html = render(make_request(user=user))
     assert page_config(html)["identity"]["traits"] == {"plan": "pro"}
     assert "pbkdf2" not in html
+
+
+@pytest.mark.parametrize("attribute", ["password", "_secret"])
+def test_password_and_private_attributes_are_never_the_id(settings: Any, attribute: str) -> None:
+    settings.ANALYTICS_CONFIG = {"IDENTITY": {"ID_ATTRIBUTE": attribute}}
+    user = User(password="pbkdf2_sha256$hash", _secret="s")
+    html = render(make_request(user=user))
+    assert page_config(html)["identity"] == {"id": "42", "traits": {}}  # the default, pk
+    assert "pbkdf2" not in html
+
+
+def test_identity_values_the_browser_cannot_read_or_that_raise_are_null(
+    settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken(User):
+        @property
+        def plan(self) -> str:
+            raise RuntimeError("no plan table")
+
+    settings.ANALYTICS_CONFIG = {"IDENTITY": {"TRAITS": ["score", "limit", "plan"]}}
+    user = Broken(score=float("nan"), limit=float("inf"))
+    config = page_config(render(make_request(user=user)))  # parsed as strictly as JSON.parse
+    assert config["identity"] == {
+        "id": "42",
+        "traits": {"score": None, "limit": None, "plan": None},
+    }
+    assert "reading user.plan for the identity raised" in caplog.text
 
 
 def test_no_identity_when_no_service_may_run(settings: Any) -> None:

@@ -62,6 +62,8 @@ def test_valid_privacy_settings_pass(settings: Any) -> None:
         ({"IDENTITY": {"TRAITS": "email"}}, ["analytix.E210"]),
         ({"IDENTITY": {"ID_ATTRIBUTE": "user.pk"}}, ["analytix.E210"]),
         ({"IDENTITY": {"TRAITS": ["password"]}}, ["analytix.E210"]),
+        ({"IDENTITY": {"ID_ATTRIBUTE": "password"}}, ["analytix.E210"]),
+        ({"IDENTITY": {"ID_ATTRIBUTE": "_state"}}, ["analytix.E210"]),
         ({"IDENTITY": {"TRAITS": ["_state"]}}, ["analytix.E210"]),
     ],
 )

@@ -55,6 +55,21 @@ def test_unknown_area_from_a_variable_loads_nothing_and_warns(
     )
 
 
+@pytest.mark.parametrize(
+    "setting, value",
+    [("SERVER_ENVIRONMENT", "local"), ("ANALYTICS_IDS", {})],  # a developer's machine
+)
+def test_unknown_area_warns_whatever_each_service_says(
+    settings: object, caplog: pytest.LogCaptureFixture, setting: str, value: object
+) -> None:
+    setattr(settings, setting, value)
+    with caplog.at_level(logging.WARNING, logger="analytix_frontend"):
+        config = page_config(render("{% analytics_scripts page_area %}", page_area="nope"))
+    assert "unknown page area 'nope'" in caplog.text
+    assert config["unknownArea"] is True  # boot.js warns in the console on this
+    assert "unknownArea" not in page_config(render("{% analytics_scripts %}"))
+
+
 def test_settings_changes_take_effect_at_once(settings: object) -> None:
     settings.ANALYTICS_CONFIG = {"AREAS": {"default": ["drift"]}}  # type: ignore[attr-defined]
     assert enabled_services(render("{% analytics_scripts %}")) == ["drift"]

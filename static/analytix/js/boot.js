@@ -19,6 +19,7 @@
 
   var services = (analytix.services = analytix.services || {});
   var waiting = {}; // service name -> {nonce, log}: what startService needs later
+  var identity = null; // the signed-in user the server put in the config (IDENTITY opt-in)
 
   // The context a vendor definition gets: its logger, and loadScript bound to its record.
   function vendorContext(record, nonce, log) {
@@ -103,7 +104,16 @@
     } catch (error) {
       record.state = "failed";
       log.warning("loader failed:", error && error.message);
+      return;
     }
+    // Each service hears who the visitor is as it starts (now, or once consent is given).
+    if (identity && analytix.service) {
+      analytix.service(record.name).identify(identity.id, identity.traits);
+    }
+  }
+
+  function serverIdentity(value) {
+    return value && typeof value === "object" && typeof value.id === "string" && value.id ? value : null;
   }
 
   // Starts a service that was waiting for consent (called by analytix.consent.grant).
@@ -160,8 +170,9 @@
       if (analytix.consent) {
         analytix.consent.configure(config.consent);
       }
+      identity = identity || serverIdentity(config.identity);
       pageLog.verbose('page area "' + config.area + '"');
-      if (config.services.length && config.services[0].reason === "unknown area") {
+      if (config.unknownArea === true) {
         pageLog.warning('unknown page area "' + config.area + '": no vendor scripts loaded');
       }
       for (var s = 0; s < config.services.length; s++) {

@@ -221,7 +221,9 @@
     return names(trackRecords(serviceRecords(), event, properties, {}));
   };
 
-  // Identity is opt-in: the page config's `identity` (or `identify`) says the project allows it.
+  // Identity is opt-in: the page config's `identity` (or `identify`) says the project allows
+  // it: `true`, `{enabled: true}`, or the signed-in user's `{id, traits}` that the server
+  // writes when ANALYTICS_CONFIG["IDENTITY"] is on.
   function identityAllowed() {
     var blocks = document.querySelectorAll(CONFIG_SELECTOR);
     for (var i = 0; i < blocks.length; i++) {
@@ -232,7 +234,8 @@
         log.debug("identity: unreadable config block ignored (" + why(error) + ")");
       }
       var identity = config && (config.identity !== undefined ? config.identity : config.identify);
-      if (identity === true || (identity && typeof identity === "object" && identity.enabled === true)) {
+      if (identity === true || (identity && typeof identity === "object" &&
+          (identity.enabled === true || typeof identity.id === "string"))) {
         return true;
       }
     }
