@@ -24,4 +24,5 @@ urlpatterns = [
     path("page/<str:area>/", area_page),
     path("events/<str:area>/", events_page),
     path("privacy/", include("tests.privacy_views")),
+    path("attack/", include("tests.attack_views")),
 ]
