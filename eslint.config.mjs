@@ -12,6 +12,15 @@ export default [
     rules: { "no-implied-eval": "error", "no-eval": "error", "no-new-func": "error", "no-script-url": "error" },
   },
   {
+    files: ["demo/static/**/*.js"],
+    ignores: ["demo/static/**/*-sw.js"],
+    languageOptions: { ecmaVersion: 2015, sourceType: "script", globals: { ...globals.browser } },
+  },
+  {
+    files: ["demo/static/**/*-sw.js"],
+    languageOptions: { ecmaVersion: 2015, sourceType: "script", globals: { ...globals.serviceworker } },
+  },
+  {
     files: ["test/**/*.js", "test/**/*.mjs", "scripts/**/*.mjs"],
     languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: { ...globals.node } },
   },
