@@ -137,7 +137,7 @@ def _policy_uses_nonce(response: HttpResponseBase, nonces: set[str]) -> bool:
 
 def protect_response(request: Any, response: HttpResponseBase) -> HttpResponseBase:
     """Cache headers for what the tag wrote: `Vary` for the headers its rules read, and
-    `Cache-Control: private` for a per-visitor page (also kept out of Django's cache)."""
+    `Cache-Control: private` for a per-visitor page."""
     mark = cache_mark(request)
     if mark is None:
         return response
@@ -146,6 +146,5 @@ def protect_response(request: Any, response: HttpResponseBase) -> HttpResponseBa
     if mark.vary:
         patch_vary_headers(response, sorted(mark.vary))
     if mark.private:
-        patch_cache_control(response, private=True)
-        _keep_out_of_djangos_cache(request)
+        patch_cache_control(response, private=True)  # Django's cache stores no private page
     return response
