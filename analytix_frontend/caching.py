@@ -28,7 +28,13 @@ from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from analytix_frontend.decisions import ServiceDecision
-from analytix_frontend.privacy import CONDITION, CONSENT, INTERNAL, PRIVACY, get_privacy_settings
+from analytix_frontend.privacy import (
+    CONDITION,
+    INTERNAL,
+    PRIVACY,
+    PrivacySettings,
+    get_privacy_settings,
+)
 
 REQUEST_ATTRIBUTE = "_analytix_cache"  # the request's CacheMark
 DJANGO_UPDATE_FLAG = "_cache_update_cache"  # Django's cache middleware stores only when true
@@ -38,7 +44,8 @@ CSP_HEADER = "Content-Security-Policy"
 IDENTITY = "identity"  # the signed-in user's identity was written
 CONSENT_STATE = "consent"  # the visitor's consent answer differs from "not decided yet"
 NONCE = "nonce"  # the response's Content-Security-Policy uses the nonce written in the page
-# and the decisions' reason codes PRIVACY ("privacy"), INTERNAL ("internal"), CONDITION.
+# and the decisions' reason codes a request rule gives:
+REQUEST_REASONS = frozenset({PRIVACY, INTERNAL, CONDITION})
 
 
 @dataclass
@@ -67,39 +74,31 @@ def _mark_for(request: Any) -> CacheMark | None:
     return mark
 
 
-def _read_headers(decisions: Sequence[ServiceDecision]) -> set[str]:
-    """The request headers the request rules read for these decisions: what a cache must
-    vary on. Nothing when no service runs (the rules then read nothing)."""
-    if not any(
-        d.enabled or d.waiting or d.reason in (PRIVACY, INTERNAL, CONDITION) for d in decisions
-    ):
-        return set()
-    config = get_privacy_settings()
+@dataclass(frozen=True)
+class _Rules:
+    """What the request rules read, for one PrivacySettings object (the tag's hot path)."""
+
+    privacy: PrivacySettings
+    vary: frozenset[str]  # request headers the rules read whenever a service may run
+    conditions: frozenset[str]  # services with a CONDITIONS function
+
+
+_rules_cache: list[_Rules] = []
+
+
+def _rules() -> _Rules:
+    privacy = get_privacy_settings()
+    if _rules_cache and _rules_cache[0].privacy is privacy:
+        return _rules_cache[0]
     analytix_config = getattr(settings, "ANALYTICS_CONFIG", None)
     internal = analytix_config.get("INTERNAL") if isinstance(analytix_config, Mapping) else None
-    headers = {"Sec-GPC"} if config.gpc_categories else set()
+    vary = {"Sec-GPC"} if privacy.gpc_categories else set()
     # The consent cookie, the session behind the identity, the QA cookie of INTERNAL.
-    if config.consent_required or config.identity is not None or internal:
-        headers.add("Cookie")
-    return headers
-
-
-def _private_reasons(
-    decisions: Sequence[ServiceDecision], privacy: Mapping[str, Any] | None
-) -> set[str]:
-    """Why this output differs from the page of a visitor who sends nothing."""
-    conditions = get_privacy_settings().conditions
-    reasons = {d.reason for d in decisions if d.reason in (PRIVACY, INTERNAL, CONDITION)}
-    # A condition that said yes still read the request: another visitor may get a no.
-    if any(d.service.name in conditions and (d.enabled or d.reason == CONSENT) for d in decisions):
-        reasons.add(CONDITION)
-    if privacy is not None:
-        if IDENTITY in privacy:
-            reasons.add(IDENTITY)
-        state = privacy.get("consent")
-        if isinstance(state, Mapping) and (state.get("granted") or state.get("decided")):
-            reasons.add(CONSENT_STATE)
-    return reasons
+    if privacy.consent_required or privacy.identity is not None or internal:
+        vary.add("Cookie")
+    rules = _Rules(privacy, frozenset(vary), frozenset(privacy.conditions))
+    _rules_cache[:] = [rules]
+    return rules
 
 
 def note_output(
@@ -112,11 +111,32 @@ def note_output(
     privacy part of its config, None when it is the same for every request)."""
     if request is None:
         return
+    rules = _rules()
+    private: set[str] = set()  # why this page differs from that of a visitor who sends nothing
+    rules_ran = False  # no service may run: the rules read nothing
+    for decision in decisions:
+        if decision.reason in REQUEST_REASONS:
+            private.add(decision.reason)
+            rules_ran = True
+        elif decision.enabled or decision.waiting:
+            rules_ran = True
+            # A condition that said yes still read the request: the next visitor may get a no.
+            if decision.service.name in rules.conditions:
+                private.add(CONDITION)
+    if privacy is not None:
+        if IDENTITY in privacy:
+            private.add(IDENTITY)
+        state = privacy.get("consent")
+        if isinstance(state, Mapping) and (state.get("granted") or state.get("decided")):
+            private.add(CONSENT_STATE)
+    if not (rules_ran or nonce):
+        return
     mark = _mark_for(request)
     if mark is None:
         return
-    mark.private |= _private_reasons(decisions, privacy)
-    mark.vary |= _read_headers(decisions)
+    mark.private |= private
+    if rules_ran:
+        mark.vary |= rules.vary
     if nonce:
         mark.nonces.add(nonce)
     if mark.private:
