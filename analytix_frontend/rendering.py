@@ -24,6 +24,7 @@ from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from analytix_frontend.caching import note_output
 from analytix_frontend.conf import AnalytixSettings, get_settings
 from analytix_frontend.decisions import ServiceDecision, decide_services
 from analytix_frontend.privacy import (
@@ -292,8 +293,11 @@ def render_analytics_scripts(
         )
     output = _output_for(area, decisions, config)
     json_text = output.json_text
+    privacy: dict[str, Any] | None = None  # the per-request part, when there is one
     if privacy_config_varies_by_request():
-        json_text = json_text[:-1] + "," + to_json_text(page_privacy_config(request, decisions))[1:]
+        privacy = page_privacy_config(request, decisions)
+        json_text = json_text[:-1] + "," + to_json_text(privacy)[1:]
+    note_output(request, decisions, privacy, nonce)  # caching.py: what caches may share
     # The stdlib's escape: the same text as Django's, without its lazy-string wrapper (hot path).
     nonce_attr = f' nonce="{html.escape(nonce)}"' if nonce else ""
     parts = [
