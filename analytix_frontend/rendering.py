@@ -148,10 +148,7 @@ def bundle_url() -> str | None:
     a 500 because of analytics: the page falls back to the plain static files, and the log
     (and `manage.py check`, analytix.W010-W012) says what to fix.
     """
-    from compressor.exceptions import (  # type: ignore[import-untyped]
-        OfflineGenerationError,
-        UncompressableFileError,
-    )
+    from compressor.exceptions import OfflineGenerationError  # type: ignore[import-untyped]
 
     if settings.DEBUG:
         _bundle_url.cache_clear()  # files may change while developing
@@ -163,9 +160,8 @@ def bundle_url() -> str | None:
             "`manage.py compress` (after `collectstatic`) when deploying. Serving plain files.",
             BUNDLE_TEMPLATE,
         )
-    # UncompressableFileError: a source file not found (no AppDirectoriesFinder, nothing
-    # collected); OSError: COMPRESS_ROOT cannot be written.
-    except (ImproperlyConfigured, TemplateDoesNotExist, UncompressableFileError, OSError) as error:
+    # OSError: the offline manifest under COMPRESS_ROOT cannot be read.
+    except (ImproperlyConfigured, TemplateDoesNotExist, OSError) as error:
         logger.error("analytix: compressed bundle unavailable, serving plain files: %s", error)
     return None
 
