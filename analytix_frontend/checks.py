@@ -304,6 +304,5 @@ def _unknown_area(
         "page loads no analytics (a warning in the log, no error).",
         hint=f"{did_you_mean}Known areas: {', '.join(known) or 'none'}. Fix the name or add "
         "the area to ANALYTICS_CONFIG['AREAS'].",
-        obj=str(path),
         id="analytix.W003",
     )

@@ -58,3 +58,28 @@ def test_decisions_changed_per_request_never_get_another_requests_output() -> No
     google = json.loads(output.json_text)["services"][0]
     assert (google["name"], google["on"], google["reason"]) == ("google", False, "consent")
     assert rendering._output_for("signup", decisions, config) is not output
+
+
+def test_a_change_of_only_the_log_level_reaches_a_cached_area(settings: object) -> None:
+    """The per-area cache keys nothing on LOG_LEVEL by itself: the entry must still be dropped
+    when only the level moves, or the page keeps the old level and its details."""
+    from tests.html import page_config
+
+    def drift() -> dict[str, object]:
+        config = page_config(render("default"))
+        return {
+            "logLevel": config["logLevel"],
+            **next(s for s in config["services"] if s["name"] == "drift"),
+        }
+
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}  # type: ignore[attr-defined]
+    assert render("default") == render("default")  # built once, then from the cache
+    assert "default" in rendering._area_outputs
+    quiet = drift()
+    assert quiet["logLevel"] == "warning" and "detail" not in quiet
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
+    loud = drift()
+    assert loud["logLevel"] == "debug"
+    assert loud["detail"] == "area 'default' does not list it"
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "off"}  # type: ignore[attr-defined]
+    assert drift()["logLevel"] == "off" and "detail" not in drift()
