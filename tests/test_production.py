@@ -194,11 +194,11 @@ def test_whitenoise_and_compressor_serve_the_first_party_file_and_the_vendors_st
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "response",
-        lambda response: own_responses.__setitem__(
-            response.url.removeprefix(base_url), response.status
-        )
-        if response.url.startswith(base_url)
-        else None,
+        lambda response: (
+            own_responses.__setitem__(response.url.removeprefix(base_url), response.status)
+            if response.url.startswith(base_url)
+            else None
+        ),
     )
     page.add_init_script(
         'document.addEventListener("securitypolicyviolation", e => '
@@ -222,18 +222,18 @@ def test_whitenoise_and_compressor_serve_the_first_party_file_and_the_vendors_st
     try:
         response = page.goto(base_url + "/")
         assert "script-src 'nonce-" in response.headers["content-security-policy"]
-        expected = {h for h, s in VENDOR_HOSTS.items() if s in DEFAULT_AREAS["signup"]}
-        page.wait_for_function(
-            "n => (window.__fakeVendorsRan || []).length >= n", arg=len(expected)
-        )
-        assert page.evaluate("typeof window.analytix.track") == "function"
         srcs = page.eval_on_selector_all(
             "script[src]", "els => els.map(e => e.getAttribute('src'))"
         )
         (first_party,) = [src for src in srcs if src.startswith("/static/")]
+        assert own_responses[first_party] == 200, first_party  # whitenoise serves it
         pattern = OFFLINE_BUNDLE if mode == "offline" else HASHED_MIN_FILE
-        assert pattern.fullmatch(first_party), first_party
-        assert own_responses[first_party] == 200
+        assert pattern.fullmatch(first_party), first_party  # hashed: cacheable forever
+        assert page.evaluate("typeof window.analytix.track") == "function"
+        expected = {h for h, s in VENDOR_HOSTS.items() if s in DEFAULT_AREAS["signup"]}
+        page.wait_for_function(
+            "n => (window.__fakeVendorsRan || []).length >= n", arg=len(expected)
+        )
         assert {re.sub(r"^https?://([^/]+)/.*$", r"\1", u) for u in vendor_requests} == expected
         states = page.evaluate(
             "Object.fromEntries(Object.entries(window.analytix.services)"
