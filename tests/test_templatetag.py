@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
-from django.template import Context, Template, TemplateSyntaxError
+from django.http import HttpRequest, HttpResponse
+from django.template import Context, RequestContext, Template, TemplateSyntaxError
 from django.test import RequestFactory
+from django.urls import path
 
 from analytix_frontend.rendering import all_script_files
 from analytix_frontend.services import DEFAULT_AREAS
+from tests.conftest import VENDOR_HOSTS
 from tests.html import enabled_services, page_config, parse, scripts
 
 
@@ -288,3 +292,44 @@ def test_hostile_area_names_stay_data(area: str) -> None:
     html = render("{% analytics_scripts page_area %}", page_area=area)
     assert [e.tag for e in parse(html)] == ["script"] * 2
     assert page_config(html)["area"] == area
+
+
+# --- in the browser: two tags with different areas on one page ----------------------------
+
+TWO_AREAS = (
+    '{% load analytix %}<!doctype html><html><head><meta charset="utf-8">'
+    '<link rel="icon" href="data:,">{% analytics_scripts "default" %}</head>'
+    '<body><p>page</p>{% analytics_scripts "signup" %}</body></html>'
+)
+
+
+def two_areas_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(Template(TWO_AREAS).render(RequestContext(request)))
+
+
+urlpatterns = [path("two-areas/", two_areas_page)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("debug", [True, False], ids=["DEBUG-on", "DEBUG-off"])
+def test_two_areas_on_one_page_start_the_union_with_debug_on_or_off(
+    settings: object, open_page: Any, debug: bool
+) -> None:
+    settings.DEBUG = debug  # type: ignore[attr-defined]
+    browser_page = open_page("fake")
+    browser_page.goto("/two-areas/")
+    union = set(DEFAULT_AREAS["default"]) | set(DEFAULT_AREAS["signup"])
+    expected = {host for host, service in VENDOR_HOSTS.items() if service in union}
+    browser_page.page.wait_for_function(
+        "n => (window.__fakeVendorsRan || []).length >= n", arg=len(expected)
+    )
+    assert browser_page.requested_hosts() == expected
+    states = browser_page.page.evaluate(
+        "Object.fromEntries(Object.entries(window.analytix.services)"
+        ".map(([name, s]) => [name, s.state]))"
+    )
+    assert states == dict.fromkeys(union, "loaded")
+    assert not any("no loader" in line for line in browser_page.console_lines())
+    assert browser_page.errors == []
