@@ -176,15 +176,23 @@ def _script_files() -> list[str]:
     """The first-party script URLs of every page, before per-request dedupe.
 
     The same files whatever the area, so that two tags with different areas on one page load
-    the union: the offline bundle, else the prebuilt minified file, else (DEBUG) the readable
-    sources in the minified file's order, every vendor loader before boot.js.
+    the union: the offline bundle; else, with DEBUG, the readable sources in the minified
+    file's order (every vendor loader before boot.js); else the prebuilt minified file.
     """
     bundle = bundle_url() if offline_bundle_enabled() else None
     if bundle is not None:
         return [bundle]
-    if settings.DEBUG:
-        return [static(path) for path in all_script_files()]
-    return [static(MINIFIED_SCRIPT)]
+    try:
+        return [
+            static(path) for path in (all_script_files() if settings.DEBUG else [MINIFIED_SCRIPT])
+        ]
+    except ValueError as error:  # a manifest storage without the file: no collectstatic
+        logger.error(
+            "analytix: %s; run `manage.py collectstatic` when deploying. No first-party "
+            "script written: this page has no analytics.",
+            error,
+        )
+        return []
 
 
 def _unwritten(items: Sequence[str], request: Any) -> list[str]:

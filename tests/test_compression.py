@@ -139,6 +139,22 @@ def test_offline_mode_without_compress_falls_back_to_plain_files_and_logs(
     assert "manage.py compress" in caplog.text
 
 
+def test_a_manifest_without_the_file_logs_and_never_fails_the_page(
+    settings: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Manifest storage, collectstatic never run: static() raises; the page still renders.
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    with caplog.at_level(logging.ERROR, logger="analytix_frontend"):
+        html = render("signup")
+    assert script_srcs(html) == []
+    assert page_config(html)["area"] == "signup"
+    assert "collectstatic" in caplog.text
+
+
 def test_compression_disabled_serves_plain_files(settings: Any) -> None:
     settings.COMPRESS_ENABLED = False
     assert script_srcs(render("default")) == plain_srcs()
