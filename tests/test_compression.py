@@ -209,39 +209,28 @@ WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
 
 
 @pytest.mark.parametrize(
-    ("root", "url"),
+    ("root", "url", "expected"),
     [
-        ("elsewhere", None),  # COMPRESS_ROOT outside STATIC_ROOT: whitenoise never sees it
-        (None, "/compressed/"),  # right files, a URL whitenoise does not answer
-        ("static-root/sub", "/static/"),  # under STATIC_ROOT, but at the wrong URL
+        (None, None, []),  # the defaults: STATIC_ROOT at STATIC_URL
+        ("static-root", "/static/", []),
+        ("static-root/c", "/static/c/", []),
+        ("elsewhere", None, ["analytix.W012"]),  # outside STATIC_ROOT: whitenoise never sees it
+        (None, "/compressed/", ["analytix.W012"]),  # right files, a URL whitenoise ignores
+        ("static-root/sub", "/static/", ["analytix.W012"]),  # under STATIC_ROOT, wrong URL
     ],
 )
-def test_check_warns_when_whitenoise_never_serves_the_offline_bundle(
-    offline_on: Any, tmp_path: Path, root: str | None, url: str | None
-) -> None:
-    offline_on.MIDDLEWARE = [WHITENOISE, *offline_on.MIDDLEWARE]
-    offline_on.STATIC_ROOT = str(tmp_path / "static-root")
-    offline_on.STATIC_URL = "/static/"
-    offline_on.COMPRESS_ROOT = str(tmp_path / root) if root else str(tmp_path / "static-root")
-    offline_on.COMPRESS_URL = url or "/static/"
-    (message,) = check_compressor()
-    assert message.id == "analytix.W012"
-    assert "COMPRESS_ROOT" in message.msg and "STATIC_ROOT" in (message.hint or "")
-
-
-@pytest.mark.parametrize(
-    ("root", "url"),
-    [(None, None), ("static-root", "/static/"), ("static-root/c", "/static/c/")],
-)
-def test_check_is_quiet_when_whitenoise_serves_the_offline_bundle(
-    offline_on: Any, tmp_path: Path, root: str | None, url: str | None
+def test_check_warns_where_whitenoise_never_serves_the_offline_bundle(
+    offline_on: Any, tmp_path: Path, root: str | None, url: str | None, expected: list[str]
 ) -> None:
     offline_on.MIDDLEWARE = [WHITENOISE, *offline_on.MIDDLEWARE]
     offline_on.STATIC_ROOT = str(tmp_path / "static-root")
     offline_on.STATIC_URL = "/static/"
     offline_on.COMPRESS_ROOT = str(tmp_path / root) if root else None
     offline_on.COMPRESS_URL = url
-    assert check_compressor() == []
+    messages = check_compressor()
+    assert [m.id for m in messages] == expected
+    for message in messages:
+        assert "COMPRESS_ROOT" in message.msg and "STATIC_ROOT" in (message.hint or "")
 
 
 def test_check_runs_in_production_settings_without_compress_enabled_set(

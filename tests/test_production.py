@@ -21,6 +21,7 @@ import pytest
 
 from analytix_frontend.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS, fake_vendor_script
+from tests.settings import ANALYTICS_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -88,14 +89,6 @@ PAGE = (
     '<link rel="icon" href="data:,">{% analytics_scripts "signup" %}</head>'
     "<body><p>shop</p></body></html>"
 )
-IDS = {
-    "GOOGLE_ANALYTICS_API_ID": "G-ABC123DEF4",
-    "HUBSPOT_API_ID": "1234567",
-    "DRIFT_ID": "abc123xyz789",
-    "FULLSTORY_ID": "o-1ABCDE-na1",
-    "FACEBOOK_PIXEL_ID": "123456789012345",
-    "KISSMETRICS_KEY": "0123456789abcdef0123456789abcdef01234567",
-}
 HASHED_MIN_FILE = re.compile(r"/static/analytix/js/analytix\.min\.[0-9a-f]{12}\.js")
 OFFLINE_BUNDLE = re.compile(r"/static/CACHE/js/output\.[0-9a-f]{12}\.js")
 
@@ -122,7 +115,7 @@ def make_project(directory: Path, extra_settings: str) -> Path:
     (directory / "templates").mkdir(parents=True)
     (directory / "templates" / "page.html").write_text(PAGE)
     (directory / "settings.py").write_text(
-        SETTINGS.format(repo=str(ROOT), ids=IDS) + extra_settings
+        SETTINGS.format(repo=str(ROOT), ids=ANALYTICS_IDS) + extra_settings
     )
     (directory / "urls.py").write_text(URLS)
     (directory / "manage.py").write_text(
