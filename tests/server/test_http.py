@@ -252,3 +252,40 @@ def test_any_exception_in_an_attempt_ends_in_one_line_and_one_replay(
     assert_one_failure_without_secrets(caplog, "ada@example.com")
     outcome = server_http.send_once(Call.from_dict(call), read_server_settings())
     assert not outcome.ok and not outcome.transient
+
+
+# No dependency's log line carries personal data; the replay lines have a logger of their own.
+
+
+def test_no_log_line_but_the_replay_line_carries_personal_data(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    person = "ada@example.com"
+    echo = Answer(500, {"X-Echo": person}, body=f'{{"error": "no such person {person}"}}')
+    vendor.answer(echo, 200, echo, echo, echo)
+    with caplog.at_level(logging.DEBUG):  # the root logger: every library's lines
+        record_kissmetrics_event(person, "Paid", {"Plan": "secret-plan"})  # a retry, then sent
+        assert len(sent(vendor)) == 2
+        record_kissmetrics_event(person, "Paid", {"Plan": "secret-plan"})  # fails for good
+        assert len(sent(vendor)) == 5
+    personal = (person, "ada%40example.com", "secret-plan")
+    ordinary = [r for r in caplog.records if r.name != REPLAY_LOGGER]
+    assert {"analytix_frontend.server"} <= {r.name for r in ordinary}
+    for record in ordinary:
+        assert not any(data in record.getMessage() for data in personal), record.name
+    [replay] = replays(caplog)
+    assert replayed_call(replay)["params"]["_p"] == person  # the replay line carries the call
+    assert "no such person" in replay  # and the vendor's answer
+
+
+def test_the_sites_own_httpx_lines_are_left_alone(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    record_kissmetrics_event("ada", "Paid")
+    sent(vendor)
+    with caplog.at_level(logging.DEBUG):
+        httpx.get(f"{vendor.url}/the-sites-own-request")
+    assert any(
+        r.name == "httpx" and "the-sites-own-request" in r.getMessage() for r in caplog.records
+    )
+    assert any(r.name.startswith("httpcore.") for r in caplog.records)

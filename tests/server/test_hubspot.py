@@ -285,3 +285,36 @@ def test_the_access_token_never_reaches_a_page(settings: Any) -> None:
     assert "1234567" in html  # the portal id is on the page, as the tracking code needs
     assert TOKEN not in html
     assert "pat-" not in html
+
+
+def test_a_gpc_visitors_form_goes_without_any_tracking_context(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    request = form_request(HTTP_SEC_GPC="1")
+    assert hubspot_visitor_token(request) is None
+    submit_hubspot_form(FORM_GUID, {"email": "ada@example.com"}, request, page_name="Book a demo")
+    [sent_form] = sent(vendor)
+    body = sent_form.json()
+    assert body["fields"] == [{"name": "email", "value": "ada@example.com"}]
+    assert body["context"] == {"pageName": "Book a demo"}  # no hutk, page URL or IP address
+    assert HUTK not in sent_form.body.decode() and "203.0.113.9" not in sent_form.body.decode()
+
+
+def test_gpc_without_marketing_in_its_categories_keeps_the_context(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    server_settings.ANALYTICS_CONFIG = {**server_settings.ANALYTICS_CONFIG, "GPC": ["analytics"]}
+    submit_hubspot_form(FORM_GUID, {"email": "ada@example.com"}, form_request(HTTP_SEC_GPC="1"))
+    [sent_form] = sent(vendor)
+    assert sent_form.json()["context"]["hutk"] == HUTK
+
+
+def test_a_gpc_visitors_contact_is_not_updated(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, "analytix_frontend.server"):
+        update_hubspot_contact(
+            "ada@example.com", {"plan": "pro"}, request=form_request(HTTP_SEC_GPC="1")
+        )
+    assert sent(vendor) == []
+    assert "HubSpot contact update skipped: the visitor sent Global Privacy Control" in caplog.text

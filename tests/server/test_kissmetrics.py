@@ -141,3 +141,31 @@ def test_no_person_sends_nothing_and_never_raises(
     record_kissmetrics_event(person, "Paid")
     set_kissmetrics_properties(person, {"a": 1})
     assert sent(vendor) == []
+
+
+def gpc_request() -> Any:
+    return RequestFactory().get("/", HTTP_SEC_GPC="1")
+
+
+def test_a_gpc_visitors_events_and_properties_are_not_recorded(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, "analytix_frontend.server"):
+        record_kissmetrics_event("ada", "Paid", request=gpc_request())
+        set_kissmetrics_properties("ada", {"Plan": "pro"}, request=gpc_request())
+    assert sent(vendor) == []
+    assert skipped(caplog) == [
+        f"Kissmetrics {what} skipped: the visitor sent Global Privacy Control (Sec-GPC: 1), "
+        "which turns off 'analytics'."
+        for what in ("event", "properties")
+    ]
+
+
+@pytest.mark.parametrize(("gpc", "expected"), [(["marketing"], 1), (False, 1), (True, 0)])
+def test_the_gpc_setting_decides_as_on_the_page(
+    server_settings: Any, vendor: FakeVendor, gpc: Any, expected: int
+) -> None:
+    server_settings.ANALYTICS_CONFIG = {**server_settings.ANALYTICS_CONFIG, "GPC": gpc}
+    record_kissmetrics_event("ada", "Paid", request=gpc_request())
+    record_kissmetrics_event("ada", "Paid", request=RequestFactory().get("/", HTTP_SEC_GPC="0"))
+    assert len(sent(vendor)) == expected + 1
