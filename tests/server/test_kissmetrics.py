@@ -57,13 +57,18 @@ def test_a_property_cannot_overwrite_the_key_person_or_timestamp(
 
 
 def test_a_retry_repeats_the_same_timestamp_so_it_is_not_counted_twice(
-    server_settings: Any, vendor: FakeVendor
+    server_settings: Any, vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vendor.answer(500)
+    # Every reading of the clock is 100 s after the last, so attempts happen at different
+    # "times" without any waiting: a timestamp taken again at a retry would differ.
+    readings = iter(range(1_900_000_000, 2_000_000_000, 100))
+    monkeypatch.setattr(time, "time", lambda: float(next(readings)))
+    vendor.answer(500, 500)
     record_kissmetrics_event("ada", "Paid")
-    first, second = sent(vendor)
-    assert first.query == second.query
+    first, second, third = sent(vendor)
+    assert first.query == second.query == third.query
     assert first.query["_d"] == "1"
+    assert 1_900_000_000 <= int(first.query["_t"]) < 2_000_000_000  # from the patched clock
 
 
 def skipped(caplog: pytest.LogCaptureFixture) -> list[str]:
