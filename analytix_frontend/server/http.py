@@ -181,7 +181,8 @@ def _transport(url: str, deadline: float) -> httpx.HTTPTransport:
     parts = urlsplit(url)
     proxy = None
     if not urllib.request.proxy_bypass(parts.hostname or ""):
-        proxy = urllib.request.getproxies().get(parts.scheme)
+        proxies = urllib.request.getproxies()
+        proxy = proxies.get(parts.scheme) or proxies.get("all")
     transport = httpx.HTTPTransport(proxy=proxy)
     transport._pool._network_backend = _DeadlineBackend(deadline)
     return transport
