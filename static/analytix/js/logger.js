@@ -163,6 +163,7 @@
   var DOCUMENT = window.Document.prototype;
   var HEAD = Object.getOwnPropertyDescriptor(DOCUMENT, "head").get;
   var ROOT = Object.getOwnPropertyDescriptor(DOCUMENT, "documentElement").get;
+  var COOKIE = Object.getOwnPropertyDescriptor(DOCUMENT, "cookie");
   var document = window.document;
 
   analytix.dom = {
@@ -174,6 +175,12 @@
     },
     listen: function (type, listener) {
       DOCUMENT.addEventListener.call(document, type, listener);
+    },
+    cookie: function () {
+      return COOKIE.get.call(document);
+    },
+    setCookie: function (text) {
+      COOKIE.set.call(document, text);
     },
     // Appends to <head> (or the root element when there is none).
     appendToHead: function (node) {
