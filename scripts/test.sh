@@ -16,9 +16,14 @@ npx eslint .
 echo "== node --test"
 node --test test/
 echo "== nox (Django 5.2 LTS on Python 3.11, 6.0 on 3.12, 6.1 on 3.13)"
-# pyenv: make python3.12 and python3.13 resolve next to the default 3.11 (nox needs all three;
-# a machine with those interpreters on PATH by other means ignores this).
-export PYENV_VERSION="${PYENV_VERSION:-3.11.7:3.12.1:3.13.0}"
+# Under pyenv, make python3.11, python3.12 and python3.13 all resolve (the newest installed
+# patch release of each); elsewhere nox finds them on PATH.
+if [ -z "${PYENV_VERSION:-}" ] && command -v pyenv >/dev/null; then
+  PYENV_VERSION=$(for minor in 11 12 13; do
+    pyenv versions --bare | grep -E "^3\.${minor}\.[0-9]+$" | sort -V | tail -n 1 || true
+  done | paste -sd: -)
+  export PYENV_VERSION
+fi
 .venv/bin/nox --reuse-venv=yes
 echo "== pytest"
 .venv/bin/python -m pytest "$@"
