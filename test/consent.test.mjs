@@ -4,8 +4,10 @@ import { CORE, lines, makePage, service } from "./helpers.mjs";
 
 const ANALYTICS_KEY = "0123456789abcdef0123456789abcdef01234567";
 
-function consentPage(overrides = {}) {
-  return makePage({
+// The page a server writes for a visitor; `cookie` is that visitor's cookie header, if any.
+function consentPage(overrides = {}, cookie = "") {
+  const page = makePage({
+    url: "https://site.test/",
     nonce: "n1",
     config: {
       area: "signup",
@@ -20,6 +22,8 @@ function consentPage(overrides = {}) {
       ...overrides,
     },
   });
+  for (const pair of cookie ? cookie.split("; ") : []) page.document.cookie = pair;
+  return page;
 }
 
 // Values from the page's realm, as plain values of this one (deepEqual compares prototypes).
@@ -51,7 +55,7 @@ test("after withdrawal a vendor's further script requests are refused", () => {
   const page = consentPage({
     consent: { required: true, cookie: "c", granted: ["functional"], decided: true },
     services: [service("drift", { on: true, category: "functional", id: "abc123" })],
-  });
+  }, "c=functional");
   page.run(...CORE);
   let context = null;
   page.window.analytix.registerVendor("drift", {
@@ -116,7 +120,7 @@ test("Google consent mode: denied defaults before config, then updates per categ
   const page = consentPage({
     consent: { required: true, cookie: "c", granted: ["analytics"], decided: true },
     services: [service("google", { category: "analytics", id: "G-ABC123DEF4" })],
-  });
+  }, "c=analytics");
   page.run(...CORE, "vendors/google.js", "boot.js");
   const commands = () =>
     plain(page.window.dataLayer.map((args) => Array.from(args)).filter((args) => args[0] !== "js"));

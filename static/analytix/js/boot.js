@@ -8,18 +8,23 @@
  *   "waiting": held until the visitor consents; analytix.consent.grant() then calls
  *   analytix.startService(name). consented: false once consent is withdrawn in the page, and
  *   then the vendor requests no further scripts.
+ *
+ * The server's decision is an optimisation, never the only gate (the page may come from a
+ * shared cache): before anything starts, the visitor's own consent (consent.js re-reads the
+ * cookie) and navigator.globalPrivacyControl are checked again here.
  */
 (function (window) {
   "use strict";
 
   var analytix = window.analytix;
-  if (!analytix || !analytix.readPageConfigs) {
+  if (!analytix || typeof analytix.readPageConfigs !== "function") {
     return;
   }
 
   var services = (analytix.services = analytix.services || {});
   var waiting = {}; // service name -> {nonce, log}: what startService needs later
   var identity = null; // the signed-in user the server put in the config (IDENTITY opt-in)
+  var pageRequiresConsent = false; // a config said so: without consent.js nothing then starts
 
   // The context a vendor definition gets: its logger, and loadScript bound to its record.
   function vendorContext(record, nonce, log) {
@@ -59,6 +64,14 @@
 
   function consentRequired() {
     return Boolean(analytix.consent && analytix.consent.state.required);
+  }
+
+  // This browser's consent to the category (never the server's word alone).
+  function consentAllows(category) {
+    if (!analytix.consent) {
+      return !pageRequiresConsent;
+    }
+    return !consentRequired() || analytix.consent.allows(category);
   }
 
   // Global Privacy Control, as the browser reports it (the Sec-GPC header may not reach us).
@@ -149,6 +162,12 @@
       record.reason = "privacy";
       record.detail = "Global Privacy Control is on in this browser";
     }
+    if (record.on && !consentAllows(record.category)) {
+      record.on = false;
+      record.waiting = true;
+      record.reason = "consent";
+      record.detail = "this browser has not consented to '" + record.category + "' (the page may come from a cache)";
+    }
     if (record.waiting && !(analytix.consent && analytix.consent.allows(record.category))) {
       record.state = "waiting";
       waiting[record.name] = { nonce: nonce, log: log };
@@ -167,6 +186,7 @@
     for (var c = 0; c < configs.length; c++) {
       var config = configs[c];
       var pageLog = analytix.logger("analytix");
+      pageRequiresConsent = pageRequiresConsent || Boolean(config.consent && config.consent.required);
       if (analytix.consent) {
         analytix.consent.configure(config.consent);
       }
