@@ -152,3 +152,58 @@ test("without consent required, a withdrawal after config is a consent update, n
   assert.deepEqual([last[0], last[1], last[2].analytics_storage], ["consent", "update", "denied"]);
   assert.equal(page.window.dataLayer.filter((args) => args[1] === "default").length, 0);
 });
+
+// The server's answer is re-checked against this browser's own cookies (a page may come from a
+// shared cache, rendered for another visitor).
+
+const granting = (basis) => ({
+  consent: { required: true, cookie: "analytix_consent", granted: ["analytics", "marketing", "functional"], decided: true, ...basis },
+  services: [
+    service("hubspot", { category: "marketing", id: "42" }),
+    service("kissmetrics", { category: "analytics", id: ANALYTICS_KEY }),
+  ],
+});
+
+test("a config that says granted starts nothing in a browser without the consent cookie", () => {
+  for (const basis of [{}, { basis: { analytix_consent: "analytics,marketing,functional" } }]) {
+    const page = consentPage(granting(basis));
+    page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+    assert.deepEqual(vendorSrcs(page), []);
+    const records = page.window.analytix.services;
+    assert.deepEqual([records.hubspot.state, records.hubspot.reason], ["waiting", "consent"]);
+    assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: [], decided: false });
+    page.window.analytix.consent.grant(["marketing"]); // the visitor's own answer still works
+    assert.deepEqual(vendorSrcs(page), ["https://js.hs-scripts.com/42.js"]);
+  }
+});
+
+test("without a matching basis only the visitor's own consent cookie counts", () => {
+  const page = consentPage(granting({ basis: { analytix_consent: null, cookie_consent: "ads=1" } }), "analytix_consent=analytics");
+  page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(page), ["https://i.kissmetrics.io/i.js", `https://scripts.kissmetrics.io/${ANALYTICS_KEY}.2.js`]);
+  assert.equal(page.window.analytix.services.hubspot.state, "waiting");
+});
+
+test("a matching basis keeps django-cookie-consent's answers (quoted cookie values too)", () => {
+  const basis = { analytix_consent: null, cookie_consent: "marketing=2024-01-01|analytics=-1" };
+  const config = granting({ granted: ["marketing"], basis });
+  const page = consentPage(config, 'cookie_consent="marketing=2024-01-01|analytics=-1"');
+  page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(page), ["https://js.hs-scripts.com/42.js"]);
+  assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: ["marketing"], decided: true });
+
+  const changed = consentPage(config, 'cookie_consent="marketing=-1|analytics=-1"'); // answered since
+  changed.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(changed), []);
+});
+
+test("GPC in the browser turns off a service the config says is on, whatever the consent", () => {
+  const page = consentPage(granting({ basis: { analytix_consent: "analytics,marketing,functional" } }), "analytix_consent=analytics,marketing,functional");
+  Object.defineProperty(page.window.navigator, "globalPrivacyControl", { value: true });
+  page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(page), []);
+  const records = page.window.analytix.services;
+  assert.deepEqual([records.hubspot.reason, records.kissmetrics.reason], ["privacy", "privacy"]);
+  page.window.analytix.consent.grant();
+  assert.deepEqual(vendorSrcs(page), []);
+});
