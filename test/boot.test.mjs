@@ -71,3 +71,17 @@ test("an unknown area warns in the console even when each service is off for ano
   page.run(...CORE, "boot.js");
   assert.deepEqual(lines(page.calls), ['[WARNING] analytix | unknown page area "nope": no vendor scripts loaded']);
 });
+
+test("a second tag listing a service already started leaves it alone: one script, one identify", () => {
+  const identity = { id: "user-7", traits: {} };
+  const config = (area) => ({ area, logLevel: "off", identity, services: [service("hubspot", { id: "1234567" })] });
+  const page = makePage({ config: config("default") });
+  addBlock(page, config("signup")); // the second {% analytics_scripts %} on the page
+  page.run(...CORE, "vendors/hubspot.js", "boot.js");
+  const scripts = page.document.querySelectorAll('script[src*="hs-scripts"]');
+  assert.equal(scripts.length, 1);
+  scripts[0].dispatchEvent(new page.window.Event("load"));
+  assert.equal(page.window.analytix.services.hubspot.state, "loaded");
+  const identifies = page.window._hsq.filter((command) => command[0] === "identify");
+  assert.equal(identifies.length, 1);
+});
