@@ -75,19 +75,22 @@
     });
   }
 
-  function basisMatches(basis, cookies) {
+  // The names of the basis cookies this browser does not have as the server read them
+  // (null: there is no basis to compare).
+  function basisDifferences(basis, cookies) {
     if (!basis) {
-      return false;
+      return null;
     }
+    var differences = [];
     for (var name in basis) {
       if (Object.prototype.hasOwnProperty.call(basis, name)) {
         var own = Object.prototype.hasOwnProperty.call(cookies, name) ? cookies[name] : null;
         if (own !== basis[name]) {
-          return false;
+          differences.push(name);
         }
       }
     }
-    return true;
+    return differences;
   }
 
   function writeCookie() {
@@ -187,7 +190,8 @@
         return;
       }
       var cookies = browserCookies();
-      if (basisMatches(pageConsent.basis, cookies)) {
+      var differences = basisDifferences(pageConsent.basis, cookies);
+      if (differences && !differences.length) {
         granted = pageConsent.granted.slice();
         decided = pageConsent.decided === true;
         return;
@@ -197,8 +201,9 @@
       decided = own !== null;
       if (required) {
         log.debug(
-          "the page's consent answer was not made from this browser's cookies (a cached page?): " +
-            "using this browser's consent cookie: " + (granted.join(", ") || "nothing")
+          "the page's consent answer was not made from this browser's cookies (" +
+            (differences ? differences.join(", ") + " differ: a cached page, or an HttpOnly cookie" : "no basis") +
+            "); using this browser's " + cookieName + " cookie: " + (granted.join(", ") || "nothing")
         );
       }
     },
