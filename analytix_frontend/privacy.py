@@ -340,13 +340,9 @@ def page_privacy_config(request: Any, decisions: Iterable[ServiceDecision]) -> d
     and GPC itself, and the opted-in identity when some service may run."""
     config = get_privacy_settings()
     data: dict[str, Any] = {"gpc": sorted(config.gpc_categories)}
-    if consent.consent_required():  # absent: consent.js treats consent as not required
-        data["consent"] = {
-            "required": True,
-            "cookie": consent.cookie_name(),
-            "granted": sorted(consent.consented_categories(request)) if request is not None else [],
-            "decided": consent.cookie_name() in (getattr(request, "COOKIES", None) or {}),
-        }
+    consent_part = consent.page_consent_config(request)  # None: consent.js treats it as off
+    if consent_part is not None:
+        data["consent"] = consent_part
     if any(d.enabled or d.waiting for d in decisions):
         identity = identity_for(request, config)
         if identity is not None:

@@ -60,6 +60,13 @@ def demo_page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
+def open_demo(page: Any, url: str) -> None:
+    """Opens a demo page once its service worker answers the vendor hosts: a first visit
+    reloads itself when the worker takes over: wait for the page it reloads to."""
+    page.goto(url)
+    page.wait_for_selector("body[data-fake-vendors-ready]", state="attached", timeout=20000)
+
+
 def table(page: Any) -> dict[str, tuple[str, str]]:
     """service label -> (state, reason), as the page's table shows them."""
     rows = page.eval_on_selector_all(
@@ -79,7 +86,7 @@ def wait_for_states(page: Any, state: str, count: int) -> None:
 
 
 def test_signup_shows_every_service_loaded_from_the_local_fakes(demo_url: str, demo_page: Any):
-    demo_page.goto(demo_url + "/area/signup/")
+    open_demo(demo_page, demo_url + "/area/signup/")
     wait_for_states(demo_page, "loaded", 6)
     assert {label for label, (state, _) in table(demo_page).items() if state == "loaded"} == ALL_SIX
 
@@ -94,7 +101,7 @@ def test_signup_shows_every_service_loaded_from_the_local_fakes(demo_url: str, d
 
 
 def test_consent_banner_starts_the_waiting_services(demo_url: str, demo_page: Any):
-    demo_page.goto(demo_url + "/area/default/?consent=1")
+    open_demo(demo_page, demo_url + "/area/default/?consent=1")
     wait_for_states(demo_page, "waiting", 3)
     assert "required" in demo_page.inner_text("#consent-state")
     demo_page.click("#grant-analytics")
@@ -106,7 +113,7 @@ def test_consent_banner_starts_the_waiting_services(demo_url: str, demo_page: An
 
 
 def test_gpc_switch_and_unknown_area_show_their_reasons(demo_url: str, demo_page: Any):
-    demo_page.goto(demo_url + "/area/signup/?gpc=1")
+    open_demo(demo_page, demo_url + "/area/signup/?gpc=1")
     demo_page.wait_for_selector("#services tbody tr")
     states = table(demo_page)
     assert states["Google Analytics"] == ("off", "privacy")

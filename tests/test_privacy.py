@@ -85,6 +85,7 @@ def test_consent_cookie_turns_on_its_categories_only(settings: Any) -> None:
         "cookie": "analytix_consent",
         "granted": ["analytics"],
         "decided": True,
+        "basis": {"analytix_consent": "analytics,bogus"},
     }
 
 

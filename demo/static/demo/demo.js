@@ -24,7 +24,9 @@
       return;
     }
     workers.register("/fake-vendors-sw.js", { scope: "/" });
-    if (!workers.controller) {
+    if (workers.controller) {
+      body.setAttribute("data-fake-vendors-ready", ""); // this page's vendors are the fakes
+    } else {
       // This first visit went to the real hosts; reload once the fakes answer them.
       workers.addEventListener("controllerchange", function () {
         window.location.reload();

@@ -25,7 +25,6 @@
   var MAX_PROPERTIES_CHARS = 8192; // of JSON text: vendors cap far lower; this stops runaway payloads
   var MAX_LOGGED_CHARS = 2000;
   var NAVIGATION_DELAY_MS = 300; // the most a tracked link or form waits before it goes on
-  var CONFIG_SELECTOR = 'script[type="application/json"][data-analytix-config]';
   var log = analytix.logger("analytix");
   var failureWarned = {}; // service name -> true once its dropped calls were warned about
 
@@ -225,22 +224,10 @@
   // Identity is opt-in: the page config's `identity` (or `identify`) says the project allows
   // it: `true`, `{enabled: true}`, or the signed-in user's `{id, traits}` that the server
   // writes when ANALYTICS_CONFIG["IDENTITY"] is on.
+  // Only a config block the server wrote can opt the page in (boot.js reads them through
+  // config.js, which skips injected ones).
   function identityAllowed() {
-    var blocks = analytix.dom.queryAll(CONFIG_SELECTOR);
-    for (var i = 0; i < blocks.length; i++) {
-      var config = null;
-      try {
-        config = JSON.parse(blocks[i].textContent);
-      } catch (error) {
-        log.debug("identity: unreadable config block ignored (" + why(error) + ")");
-      }
-      var identity = config && (config.identity !== undefined ? config.identity : config.identify);
-      if (identity === true || (identity && typeof identity === "object" &&
-          (identity.enabled === true || typeof identity.id === "string"))) {
-        return true;
-      }
-    }
-    return false;
+    return typeof analytix.identityAllowed === "function" && analytix.identityAllowed() === true;
   }
 
   function identifyRecords(records, id, traits) {

@@ -163,7 +163,11 @@
   var DOCUMENT = window.Document.prototype;
   var HEAD = Object.getOwnPropertyDescriptor(DOCUMENT, "head").get;
   var ROOT = Object.getOwnPropertyDescriptor(DOCUMENT, "documentElement").get;
-  var COOKIE = Object.getOwnPropertyDescriptor(DOCUMENT, "cookie");
+  // The prototype's own accessor, looked up at each use: HTML can shadow document.cookie on
+  // the document (an element named "cookie"), never on Document.prototype.
+  function cookieAccessor() {
+    return Object.getOwnPropertyDescriptor(DOCUMENT, "cookie");
+  }
   var document = window.document;
 
   analytix.dom = {
@@ -177,10 +181,10 @@
       DOCUMENT.addEventListener.call(document, type, listener);
     },
     cookie: function () {
-      return COOKIE.get.call(document);
+      return cookieAccessor().get.call(document);
     },
     setCookie: function (text) {
-      COOKIE.set.call(document, text);
+      cookieAccessor().set.call(document, text);
     },
     // Appends to <head> (or the root element when there is none).
     appendToHead: function (node) {
