@@ -6,6 +6,7 @@ inline JavaScript: the browser reads the JSON block and the first-party scripts 
 
 from __future__ import annotations
 
+import difflib
 import functools
 import html
 import json
@@ -109,7 +110,18 @@ def build_page_config(
     }
     if area not in config.areas:  # whatever each service's own reason (no id, environment...)
         page["unknownArea"] = True
+        # For the one console warning: what the settings know, and the nearest (a typo?).
+        page["knownAreas"] = sorted(config.areas)
+        nearest = nearest_area(area, config.areas)
+        if nearest:
+            page["suggestion"] = nearest
     return page
+
+
+def nearest_area(area: str, known: Iterable[str]) -> str | None:
+    """The known area an unknown one most likely meant (a typo), if any is close."""
+    nearest = difflib.get_close_matches(area, list(known), n=1)
+    return nearest[0] if nearest else None
 
 
 def offline_bundle_enabled() -> bool:
@@ -301,9 +313,11 @@ def render_analytics_scripts(
     config = get_settings()
     decisions = decide_for_request(area, request, _decisions_for(area, config))
     if area not in config.areas:
+        nearest = nearest_area(area, config.areas)
         logger.warning(
-            "analytix: unknown page area %r; no vendor scripts rendered. Known areas: %s",
+            "analytix: unknown page area %r; no vendor scripts rendered.%s Known areas: %s",
             area,
+            f" Did you mean {nearest!r}?" if nearest else "",
             ", ".join(sorted(config.areas)),
         )
     output = _output_for(area, decisions, config)

@@ -349,7 +349,7 @@ test("at verbose, each vendor logs the URL it requests and whether it loaded", (
   const url = "https://js.hs-scripts.com/1234567.js";
   assert.deepEqual(lines(page.calls), [
     '[VERBOSE] analytix | page area "test"',
-    "[VERBOSE] HubSpot | on: loading with id 1234567",
+    "[DEBUG] HubSpot | on: loading with id 1234567",
     `[VERBOSE] HubSpot | requesting ${url}`,
     `[VERBOSE] HubSpot | loaded ${url}`,
   ]);

@@ -77,7 +77,8 @@ class BrowserPage:
             m.text
             for m in self.console
             if not m.text.startswith("Failed to load resource")
-            and m.type not in ("startGroup", "startGroupCollapsed", "endGroup")
+            # the page's summary table (debug and above) is read on its own
+            and m.type not in ("startGroup", "startGroupCollapsed", "endGroup", "table")
         ]
 
     def requested_hosts(self) -> set[str]:

@@ -139,9 +139,10 @@ def console_at_level(open_page: Any, settings: Any, level: str) -> BrowserPage:
 
 
 def group_labels(browser_page: BrowserPage) -> list[str]:
-    """Console groups by name: their text is "%c<label> <css>" (no substitution applied)."""
+    """Console groups by name: their text is "%c<label> %c<state> <css> <css>" (no
+    substitution applied)."""
     return [
-        m.text.removeprefix("%c").rsplit(" ", 1)[0]
+        m.text.removeprefix("%c").split(" %c", 1)[0]
         for m in browser_page.console
         if m.type in ("startGroup", "startGroupCollapsed")
     ]
@@ -163,11 +164,14 @@ def test_console_at_warning_prints_only_the_failure(open_page, settings) -> None
 def test_console_at_debug_adds_the_reason_for_each_off_service(open_page, settings) -> None:
     browser_page = console_at_level(open_page, settings, "debug")
     lines = browser_page.console_lines()
-    debug = [line for line in lines if line.startswith("[DEBUG]")]
+    debug = [line for line in lines if line.startswith("[DEBUG]") and "not loaded" in line]
     assert len(debug) == len(OFF_REASONS)
+    started = [line for line in lines if line.startswith("[DEBUG]") and "on: loading" in line]
+    assert len(started) == 2  # one line per service that starts: Google, HubSpot
     for label, reason in OFF_REASONS.items():
         assert any(line.startswith(f"[DEBUG] {label} | not loaded: {reason}") for line in debug)
     assert [line for line in lines if not line.startswith("[DEBUG]")] == [HUBSPOT_FAILED]
+    assert len(lines) == len(OFF_REASONS) + 2 + 1
     assert not any(line.startswith("[VERBOSE]") for line in lines)
     assert sorted(group_labels(browser_page)) == sorted(OFF_REASONS)
 
@@ -177,12 +181,12 @@ def test_console_at_verbose_tells_the_whole_story_of_every_service(open_page, se
     lines = browser_page.console_lines()
     expected_in_order = {
         "Google Analytics": [
-            "[VERBOSE] Google Analytics | on: loading with id G-ABC123DEF4",
+            "[DEBUG] Google Analytics | on: loading with id G-ABC123DEF4",
             f"[VERBOSE] Google Analytics | requesting {GOOGLE_URL}",
             f"[VERBOSE] Google Analytics | loaded {GOOGLE_URL}",
         ],
         "HubSpot": [
-            "[VERBOSE] HubSpot | on: loading with id 1234567",
+            "[DEBUG] HubSpot | on: loading with id 1234567",
             f"[VERBOSE] HubSpot | requesting {HUBSPOT_URL}",
             HUBSPOT_FAILED,
         ],
@@ -205,7 +209,8 @@ def test_an_unknown_area_from_a_variable_loads_nothing_and_warns(open_page) -> N
     assert browser_page.vendor_requests == []
     assert vendor_script_urls(browser_page) == []
     assert browser_page.console_lines() == [
-        '[WARNING] analytix | unknown page area "no-such-area": no vendor scripts loaded'
+        '[WARNING] analytix | unknown page area "no-such-area": no vendor scripts loaded.'
+        " Known areas: app_builder, default, prelogin, report_builder, signup"
     ]
     assert browser_page.page.evaluate("Object.keys(window.analytix.scriptStates)") == []
     assert browser_page.page.evaluate("document.getElementById('heading').textContent") == (

@@ -223,7 +223,7 @@ class Visit:
             text
             for kind, text in self.console
             if not text.startswith("Failed to load resource")
-            and kind not in ("startGroup", "startGroupCollapsed", "endGroup")
+            and kind not in ("startGroup", "startGroupCollapsed", "endGroup", "table")
         ]
 
     def states(self) -> dict[str, str]:

@@ -100,7 +100,8 @@
     record.reason = "";
     record.detail = "";
     record.state = "starting";
-    log.verbose("on: loading with id " + record.id);
+    record.startedAt = window.performance && window.performance.now ? window.performance.now() : 0;
+    log.debug("on: loading with id " + record.id); // one line per service that starts
     var context = vendorContext(record, nonce, log);
     var switchable = consentRequired() && typeof definition.consent === "function";
     try {
@@ -154,11 +155,12 @@
     return true;
   };
 
-  function startService(service, nonce, log, gpcCategories) {
+  // The record for one service of a config, re-checked in this browser (GPC, consent), or
+  // null when a tag earlier on the page already started it.
+  function prepare(service, gpcCategories) {
     var known = services[service.name];
     if (known && known.on) {
-      log.verbose("already started on this page");
-      return;
+      return null;
     }
     var record = {};
     for (var key in service) {
@@ -180,17 +182,98 @@
       record.reason = "consent";
       record.detail = "this browser has not consented to '" + record.category + "' (the page may come from a cache)";
     }
-    if (record.waiting && !(analytix.consent && analytix.consent.allows(record.category))) {
+    if (record.waiting && analytix.consent && analytix.consent.allows(record.category)) {
+      record.on = true; // consent was granted before boot ran
+    }
+    return record;
+  }
+
+  function startService(record, nonce, log) {
+    if (record.waiting && !record.on) {
       record.state = "waiting";
       waiting[record.name] = { nonce: nonce, log: log };
       log.debug("waiting for consent: " + record.category + " (" + record.detail + ")");
       return;
     }
-    if (!record.on && !record.waiting) {
-      log.debug("not loaded: " + record.reason + (record.detail ? " (" + record.detail + ")" : ""));
+    if (!record.on) {
+      if (record.reason !== "unknown area") { // the page's one warning said it
+        log.debug("not loaded: " + record.reason + (record.detail ? " (" + record.detail + ")" : ""));
+      }
       return;
     }
-    run(record, nonce, log); // on, or waiting but consent was granted before boot ran
+    run(record, nonce, log);
+  }
+
+  // The group header: the service's state as this browser decided it.
+  function headerOf(record) {
+    if (record.on) {
+      return ["on", "on"];
+    }
+    return record.waiting ? ["waiting", "waiting: " + record.reason] : ["off", "off: " + record.reason];
+  }
+
+  function unknownAreaWarning(config) {
+    var hints = [];
+    if (config.suggestion) {
+      hints.push('Did you mean "' + config.suggestion + '"?');
+    }
+    if (config.knownAreas.length) {
+      hints.push("Known areas: " + config.knownAreas.join(", "));
+    }
+    return 'unknown page area "' + config.area + '": no vendor scripts loaded' +
+      (hints.length ? ". " + hints.join(" ") : "");
+  }
+
+  // One table per page, at debug and above, once the page has loaded and the scripts started
+  // then have settled (or after SUMMARY_TRIES checks): each service's state, reason and when it
+  // started (ms since the navigation began).
+  var SUMMARY_TRIES = 50;
+  var SUMMARY_EVERY_MS = 100;
+  var summaryPrinted = false;
+  function settling() {
+    for (var name in services) {
+      if (Object.prototype.hasOwnProperty.call(services, name) &&
+          (services[name].state === "starting" || services[name].state === "loading")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function printSummary(triesLeft) {
+    var out = window.console;
+    if (summaryPrinted || !out || typeof out.table !== "function" || !analytix.logger("analytix").enabled("debug")) {
+      return;
+    }
+    if (settling() && triesLeft > 0) {
+      window.setTimeout(printSummary, SUMMARY_EVERY_MS, triesLeft - 1);
+      return;
+    }
+    summaryPrinted = true;
+    var rows = {};
+    for (var name in services) {
+      if (Object.prototype.hasOwnProperty.call(services, name)) {
+        var record = services[name];
+        rows[record.label || name] = {
+          state: record.state,
+          reason: record.reason || "",
+          started: typeof record.startedAt === "number" ? Math.round(record.startedAt) + " ms" : "",
+        };
+      }
+    }
+    out.table(rows);
+  }
+
+  function summaryOnLoad() {
+    var readyState = Object.getOwnPropertyDescriptor(window.Document.prototype, "readyState").get;
+    if (readyState.call(window.document) === "complete") {
+      window.setTimeout(printSummary, 0, SUMMARY_TRIES);
+    } else {
+      // EventTarget's own method: an element named "addEventListener" can shadow window's.
+      window.EventTarget.prototype.addEventListener.call(window, "load", function () {
+        window.setTimeout(printSummary, 0, SUMMARY_TRIES);
+      });
+    }
   }
 
   function boot() {
@@ -206,14 +289,21 @@
       identityOptIn = identityOptIn || optsIn(config.identity);
       pageLog.verbose('page area "' + config.area + '"');
       if (config.unknownArea === true) {
-        pageLog.warning('unknown page area "' + config.area + '": no vendor scripts loaded');
+        pageLog.warning(unknownAreaWarning(config));
       }
       for (var s = 0; s < config.services.length; s++) {
         var service = config.services[s];
         var log = analytix.logger(service.label || service.name);
-        log.group(service.on ? "verbose" : "debug", startService.bind(null, service, config.nonce, log, config.gpc));
+        var record = prepare(service, config.gpc);
+        if (!record) {
+          log.verbose("already started on this page");
+          continue;
+        }
+        var header = headerOf(record);
+        log.group(record.on ? "verbose" : "debug", startService.bind(null, record, config.nonce, log), header[0], header[1]);
       }
     }
+    summaryOnLoad();
   }
 
   analytix.boot = boot;

@@ -164,10 +164,17 @@
     return consent;
   }
 
+  function isText(value) {
+    return typeof value === "string";
+  }
+
   function readConfig(raw, nonce) {
     var config = {
       area: text(raw.area),
       unknownArea: raw.unknownArea === true,
+      // With an unknown area: the areas the settings know, and the nearest one.
+      knownAreas: Array.isArray(raw.knownAreas) ? raw.knownAreas.filter(isText) : [],
+      suggestion: isText(raw.suggestion) ? raw.suggestion : "",
       nonce: nonce,
       services: [],
       gpc: DEFAULT_GPC.slice(),

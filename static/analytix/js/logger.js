@@ -4,7 +4,9 @@
  *   window.analytix.logger("HubSpot").verbose("loaded")  ->  "[VERBOSE] HubSpot | loaded"
  *
  * Levels: off < warning < debug < verbose. Lines are plain text so they read (and search)
- * the same everywhere; each service's boot-time lines sit in a styled console group.
+ * the same everywhere; each service's boot-time lines sit in a styled console group whose
+ * header says its state. logger.warning (and .debug, .verbose) is the console's own method,
+ * bound to the line's prefix, so DevTools links each line to the code that logged it.
  *
  * As the first file, it also makes window.analytix (and the rule for "ours") and the
  * clobber-safe page reads the other files use: analytix.pageGlobal and analytix.dom.
@@ -36,6 +38,14 @@
   // console.debug is hidden by default in Chromium's DevTools, so debug lines use info.
   var CONSOLE_METHODS = { warning: "warn", debug: "info", verbose: "log" };
   var GROUP_STYLE = "color:#6b3fa0;font-weight:bold";
+  // Group headers: a service's state, each styled apart (boot.js names the state).
+  var STATE_STYLES = {
+    on: "color:#1a7f37;font-weight:bold",
+    waiting: "color:#0969da;font-weight:bold",
+    off: "color:#6e7781;font-weight:normal",
+    failed: "color:#cf222e;font-weight:bold",
+  };
+  function noop() {}
   var threshold = LEVELS.warning;
 
   function console_() {
@@ -63,25 +73,27 @@
     method.apply(out, parts);
   }
 
+  // The console's own method for `level`, bound to the line's prefix (a no-op when the level
+  // does not print): called by the page's code, so DevTools shows that code as the source.
+  function boundMethod(level, label) {
+    var out = console_();
+    var method = out && enabled(level) && (out[CONSOLE_METHODS[level]] || out.log);
+    return method ? method.bind(out, "[" + level.toUpperCase() + "] " + label + " |") : noop;
+  }
+
   function makeLogger(name) {
     var label = String(name);
-    return {
+    var logger = {
       name: label,
-      warning: function () {
-        write("warning", label, arguments);
-      },
-      debug: function () {
-        write("debug", label, arguments);
-      },
-      verbose: function () {
-        write("verbose", label, arguments);
-      },
       enabled: enabled,
-      // Runs fn inside a styled console group named after this logger, when `level` prints.
-      group: function (level, fn) {
+      // Runs fn inside a styled console group named after this logger, when `level` prints;
+      // `state` ("on", "waiting", "off", "failed") and `summary` go in its header.
+      group: function (level, fn, state, summary) {
         var out = console_();
         var grouped = out && out.group && enabled(level);
-        if (grouped) {
+        if (grouped && STATE_STYLES[state]) {
+          out.group("%c" + label + " %c" + (summary || state), GROUP_STYLE, STATE_STYLES[state]);
+        } else if (grouped) {
           out.group("%c" + label, GROUP_STYLE);
         }
         try {
@@ -93,6 +105,15 @@
         }
       },
     };
+    ["warning", "debug", "verbose"].forEach(function (level) {
+      Object.defineProperty(logger, level, {
+        enumerable: true,
+        get: function () {
+          return boundMethod(level, label);
+        },
+      });
+    });
+    return logger;
   }
 
   analytix.logger = makeLogger;
