@@ -3,7 +3,7 @@ import globals from "globals";
 
 export default [
   // analytix.min.js is built from the linted sources (scripts/build-js.mjs).
-  { ignores: ["node_modules/", "**/.venv/", ".test-static-root/", "demo/static-root/", "build/", "dist/", "static/analytix/js/analytix.min.js"] },
+  { ignores: ["node_modules/", "**/.venv/", ".nox/", ".test-static-root/", "demo/static-root/", "build/", "dist/", "static/analytix/js/analytix.min.js"] },
   js.configs.recommended,
   {
     // The shipped files: plain browser scripts, concatenation-safe, no modules.

@@ -4,7 +4,7 @@
  * Each block is read once, even when the tag (or this file) appears twice on a page.
  * The CSP nonce comes from the block's own nonce property, never from its text.
  */
-(function (window, document) {
+(function (window) {
   "use strict";
 
   var analytix = (window.analytix = window.analytix || {});
@@ -18,7 +18,7 @@
 
   // Returns the config blocks not read before, parsed; a broken block is skipped with a warning.
   analytix.readPageConfigs = function () {
-    var blocks = document.querySelectorAll(SELECTOR);
+    var blocks = analytix.dom.queryAll(SELECTOR); // an <img name="querySelectorAll"> overrides document's own
     var configs = [];
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
@@ -55,4 +55,4 @@
     }
     return configs;
   };
-})(window, document);
+})(window);
