@@ -108,7 +108,8 @@ def check_triggers(**kwargs: Any) -> list[CheckMessage]:
         if not isinstance(by_area, Mapping):
             errors.append(
                 Error(
-                    "ANALYTICS_CONFIG['LOAD_BY_AREA'] must be a dict of area -> {service: trigger}.",
+                    "ANALYTICS_CONFIG['LOAD_BY_AREA'] must be a dict of area -> "
+                    "{service: trigger}.",
                     id="analytix.E401",
                 )
             )
