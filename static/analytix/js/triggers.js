@@ -27,7 +27,6 @@
   var UNLISTEN = window.EventTarget.prototype.removeEventListener;
   var READY_STATE = Object.getOwnPropertyDescriptor(window.Document.prototype, "readyState").get;
 
-  var waiting = {}; // trigger -> functions to run when it fires; absent until armed
   var fired = {}; // trigger -> true once it has fired
   var afterStart = {}; // service name -> calls made while it was scheduled
 
@@ -81,19 +80,19 @@
     }
   }
 
-  var ARM = { idle: armIdle, interaction: armInteraction };
+  // Both are watched from the start, so a service that may start only later (once consent is
+  // given) starts at once when its trigger has already fired.
+  var waiting = { idle: [], interaction: [] }; // trigger -> functions to run when it fires
+  armIdle();
+  armInteraction();
 
-  // Runs fn when the trigger fires (at once if it has), arming its listeners the first time.
+  // Runs fn when the trigger ("idle" or "interaction") fires, or at once if it has.
   analytix.onTrigger = function (trigger, fn) {
     if (fired[trigger]) {
       fn();
-      return;
+    } else {
+      waiting[trigger].push(fn);
     }
-    if (!waiting[trigger]) {
-      waiting[trigger] = [];
-      ARM[trigger]();
-    }
-    waiting[trigger].push(fn);
   };
 
   function stillAllowed(record) {
@@ -110,7 +109,7 @@
       log.warning("no facade script for " + record.name + " on this page: starting at the first interaction");
       trigger = "interaction";
     }
-    if (trigger !== "facade" && !ARM[trigger]) {
+    if (trigger !== "facade" && !waiting[trigger]) {
       start(); // "ready", or a value this script does not know: as before triggers
       return;
     }
