@@ -18,6 +18,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 from analytix_frontend.services import DEFAULT_AREAS, LOG_LEVELS, SERVICES, SERVICES_BY_NAME
+from analytix_frontend.triggers import read_triggers, trigger_for
 
 WATCHED_SETTINGS = frozenset({"ANALYTICS_IDS", "ANALYTICS_CONFIG", "SERVER_ENVIRONMENT"})
 
@@ -31,10 +32,16 @@ class AnalytixSettings:
     environments: tuple[str, ...]
     server_environment: str
     areas: Mapping[str, tuple[str, ...]]
+    # area -> service -> load trigger, "" the project-wide table (triggers.read_triggers)
+    triggers: Mapping[str, Mapping[str, str]]
 
     @property
     def analytics_environment(self) -> bool:
         return self.debug or self.server_environment in self.environments
+
+    def trigger(self, area: str, service: str) -> str:
+        """When this service starts in the browser on this area's pages."""
+        return trigger_for(self.triggers, area, service)
 
 
 def _as_mapping(value: Any) -> Mapping[str, Any]:
@@ -87,6 +94,7 @@ def get_settings() -> AnalytixSettings:
         environments=_as_str_tuple(environments),
         server_environment=str(getattr(settings, "SERVER_ENVIRONMENT", "") or ""),
         areas=read_areas(config),
+        triggers=read_triggers(config),
     )
 
 

@@ -34,6 +34,7 @@ from analytix_frontend.privacy import (
     privacy_config_varies_by_request,
 )
 from analytix_frontend.services import SERVICES
+from analytix_frontend.triggers import FACADE, READY
 
 logger = logging.getLogger("analytix_frontend")
 
@@ -42,9 +43,13 @@ CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/logger.js",
     "analytix/js/config.js",
     "analytix/js/loader.js",
+    "analytix/js/triggers.js",
     "analytix/js/consent.js",
     "analytix/js/events.js",
 )
+# First-party stand-ins for a vendor until the visitor reaches for it (the "facade" trigger).
+FACADE_SCRIPTS: tuple[str, ...] = ("analytix/js/vendors/drift-facade.js",)
+FACADE_STYLE = "analytix/css/launcher.css"
 BOOT_SCRIPT = "analytix/js/boot.js"
 # All of the above in one minified file (scripts/build-js.mjs), served when DEBUG is off and
 # no offline compressor bundle is: one request, cached across every area, instead of twelve.
@@ -67,7 +72,7 @@ _JSON_ESCAPES = {
 
 def all_script_files() -> tuple[str, ...]:
     """Every first-party file, in load order (what the compressed bundle holds)."""
-    return (*CORE_SCRIPTS, *(s.script_file for s in SERVICES), BOOT_SCRIPT)
+    return (*CORE_SCRIPTS, *(s.script_file for s in SERVICES), *FACADE_SCRIPTS, BOOT_SCRIPT)
 
 
 def to_json_text(data: Any) -> str:
@@ -75,9 +80,10 @@ def to_json_text(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
-def _service_config(decision: ServiceDecision, with_detail: bool) -> dict[str, Any]:
+def _service_config(decision: ServiceDecision, with_detail: bool, trigger: str) -> dict[str, Any]:
     """One service as the browser needs it: empty or false fields are left out (config.js
-    restores them), and `detail` only goes where the log level prints it."""
+    restores them), `detail` only goes where the log level prints it, and `load` (its load
+    trigger, triggers.js) only when it may start and not at "ready"."""
     service: dict[str, Any] = {
         "name": decision.service.name,
         "label": decision.service.label,
@@ -91,7 +97,17 @@ def _service_config(decision: ServiceDecision, with_detail: bool) -> dict[str, A
         service["detail"] = decision.detail
     if decision.waiting:
         service["waiting"] = True
+    if (decision.enabled or decision.waiting) and trigger != READY:
+        service["load"] = trigger
     return service
+
+
+def _facade_style_url() -> str | None:
+    try:
+        return static(FACADE_STYLE)
+    except ValueError as error:  # a manifest storage without the file: no collectstatic
+        logger.error("analytix: %s; run `manage.py collectstatic`. The facade has no style.", error)
+        return None
 
 
 def build_page_config(
@@ -102,12 +118,20 @@ def build_page_config(
     config = get_settings()
     decisions = list(decisions)
     with_detail = config.log_level in DETAIL_LEVELS
+    services = [
+        _service_config(d, with_detail, config.trigger(area, d.service.name)) for d in decisions
+    ]
     page: dict[str, Any] = {
         "area": area,
         "logLevel": config.log_level,
-        "services": [_service_config(d, with_detail) for d in decisions],
+        "services": services,
         **page_privacy_config(request, decisions),
     }
+    facades = [service for service in services if service.get("load") == FACADE]
+    style = _facade_style_url() if facades else None
+    for service in facades:
+        if style is not None:
+            service["facadeStyle"] = style  # the launcher's stylesheet: a static file, CSP 'self'
     if area not in config.areas:  # whatever each service's own reason (no id, environment...)
         page["unknownArea"] = True
         # For the one console warning: what the settings know, and the nearest (a typo?).

@@ -54,4 +54,10 @@ ANALYTICS_IDS = {
     "FACEBOOK_PIXEL_ID": "123456789012345",
     "KISSMETRICS_KEY": "0123456789abcdef0123456789abcdef01234567",
 }
-ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}
+# Every service at "ready" (as before load triggers), so tests see each vendor start after
+# DOMContentLoaded; tests/test_browser_triggers.py checks the shipped defaults.
+ALL_READY = {
+    name: "ready"
+    for name in ("google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel")
+}
+ANALYTICS_CONFIG = {"LOG_LEVEL": "warning", "LOAD": ALL_READY}

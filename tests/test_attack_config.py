@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from analytix_frontend import consent, services
+from analytix_frontend import consent, services, triggers
 from tests.conftest import VENDOR_HOSTS
 from tests.test_privacy import fake_cookie_consent, make_request  # noqa: F401 (a fixture)
 
@@ -267,3 +267,4 @@ def test_the_browser_checks_the_same_formats_as_the_server() -> None:
     assert formats == {**expected, "cookieName": consent.COOKIE_NAME.pattern}
     assert tuple(json.loads(_js_table("CATEGORIES"))) == consent.CATEGORIES
     assert tuple(json.loads(_js_table("LEVELS"))) == services.LOG_LEVELS
+    assert tuple(json.loads(_js_table("TRIGGERS"))) == triggers.TRIGGERS

@@ -29,7 +29,7 @@ def test_each_area_requests_exactly_its_vendors(open_page, area: str) -> None:
 
 
 def test_verbose_logs_every_decision_request_and_load(open_page, settings) -> None:
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "LOG_LEVEL": "verbose"}
     browser_page = open_page("fake")
     browser_page.goto("/page/default/")
     browser_page.page.wait_for_function("(window.__fakeVendorsRan || []).length >= 4")
@@ -53,7 +53,7 @@ def test_blocked_vendors_warn_and_never_throw(open_page, settings) -> None:
 
 
 def test_log_level_off_prints_nothing(open_page, settings) -> None:
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "off"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "LOG_LEVEL": "off"}
     browser_page = open_page("block")
     browser_page.goto("/page/signup/")
     browser_page.page.wait_for_function(

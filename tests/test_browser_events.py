@@ -164,7 +164,7 @@ def test_declarative_tracking_works_under_a_strict_csp(open_page) -> None:
 
 
 def test_verbose_logs_each_event_per_service_with_its_payload(open_page, settings) -> None:
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "LOG_LEVEL": "verbose"}
     browser_page = recording_page(open_page)
     browser_page.goto("/events/default/")
     browser_page.page.wait_for_function("window.analytix.services.hubspot.state === 'loaded'")
@@ -189,7 +189,7 @@ def test_verbose_logs_each_event_per_service_with_its_payload(open_page, setting
 def test_with_consent_required_and_not_given_no_event_reaches_any_vendor(
     open_page, settings
 ) -> None:
-    settings.ANALYTICS_CONFIG = {"CONSENT": True, "LOG_LEVEL": "debug"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": True, "LOG_LEVEL": "debug"}
     browser_page = recording_page(open_page)
     browser_page.goto("/events/signup/")
     browser_page.page.wait_for_function("window.analytix && window.analytix.services.google")

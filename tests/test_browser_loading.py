@@ -126,7 +126,7 @@ HUBSPOT_FAILED = f"[WARNING] HubSpot | failed to load (blocked or offline): {HUB
 
 
 def console_at_level(open_page: Any, settings: Any, level: str) -> BrowserPage:
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": level}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "LOG_LEVEL": level}
     ids = dict(settings.ANALYTICS_IDS)
     del ids["KISSMETRICS_KEY"]
     settings.ANALYTICS_IDS = ids

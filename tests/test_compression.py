@@ -282,7 +282,7 @@ def test_browser_loads_vendors_and_logs_with_compressor_on(
     request: pytest.FixtureRequest, open_page: Any, mode: str
 ) -> None:
     configured = request.getfixturevalue(mode)
-    configured.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
+    configured.ANALYTICS_CONFIG = {**configured.ANALYTICS_CONFIG, "LOG_LEVEL": "verbose"}
     browser_page = open_page("fake")
     browser_page.page.add_init_script(CSP_VIOLATIONS)
     browser_page.goto("/csp/signup/")

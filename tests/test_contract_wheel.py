@@ -56,6 +56,10 @@ ANALYTICS_CONFIG = {
     "DEBUG": False,
     "LOG_LEVEL": os.environ.get("AX_LOG_LEVEL", "warning"),
     "ENVIRONMENTS": ["production"],
+    # every vendor right after DOMContentLoaded (the checks below wait for that, not a trigger)
+    "LOAD": dict.fromkeys(
+        ["google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel"], "ready"
+    ),
 }
 SERVER_ENVIRONMENT = "production"
 STATIC_ROOT = BASE_DIR / "static-root"  # django-compressor refuses to start without it

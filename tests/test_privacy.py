@@ -41,7 +41,9 @@ def by_name(html: str) -> dict[str, dict[str, Any]]:
 
 def loader_files(html: str) -> list[str]:
     return [
-        s.attrs["src"] or "" for s in scripts(html) if "/vendors/" in (s.attrs.get("src") or "")
+        src
+        for s in scripts(html)
+        if "/vendors/" in (src := s.attrs.get("src") or "") and not src.endswith("-facade.js")
     ]
 
 

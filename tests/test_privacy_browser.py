@@ -86,7 +86,7 @@ def test_injected_vendor_scripts_carry_the_page_nonce(open_page) -> None:
 
 @pytest.fixture
 def consent_on(settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"CONSENT": True, "LOG_LEVEL": "debug"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": True, "LOG_LEVEL": "debug"}
 
 
 def test_nothing_loads_and_no_cookie_is_set_before_consent(open_page, consent_on) -> None:
@@ -228,7 +228,7 @@ NAVIGATOR_GPC = (
 def test_gpc_keeps_analytics_and_marketing_off_and_says_why(
     open_page, settings: Any, signal: str
 ) -> None:
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "LOG_LEVEL": "debug"}
     browser_page = open_page("fake")
     if signal == "header":
         browser_page.page.set_extra_http_headers({"Sec-GPC": "1"})
@@ -257,7 +257,7 @@ def test_gpc_keeps_analytics_and_marketing_off_and_says_why(
 
 
 def test_gpc_can_be_ignored_by_configuration(open_page, settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"GPC": False}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "GPC": False}
     browser_page = open_page("fake")
     browser_page.page.set_extra_http_headers({"Sec-GPC": "1"})
     browser_page.page.add_init_script(NAVIGATOR_GPC)
@@ -271,7 +271,11 @@ def test_gpc_can_be_ignored_by_configuration(open_page, settings: Any) -> None:
 
 def test_internal_traffic_gets_no_vendor_and_the_console_says_why(open_page, settings: Any) -> None:
     # The live server sees Chromium at 127.0.0.1.
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug", "INTERNAL": {"IPS": ["127.0.0.0/8"]}}
+    settings.ANALYTICS_CONFIG = {
+        **settings.ANALYTICS_CONFIG,
+        "LOG_LEVEL": "debug",
+        "INTERNAL": {"IPS": ["127.0.0.0/8"]},
+    }
     browser_page = open_page("fake")
     browser_page.goto("/privacy/plain/signup/")
     browser_page.page.wait_for_function(BOOTED)

@@ -21,7 +21,7 @@ import pytest
 
 from analytix_frontend.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS, fake_vendor_script
-from tests.settings import ANALYTICS_IDS
+from tests.settings import ALL_READY, ANALYTICS_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +76,7 @@ CONTENT_SECURITY_POLICY = {{
 }}
 SERVER_ENVIRONMENT = "production"
 ANALYTICS_IDS = {ids!r}
-ANALYTICS_CONFIG = {{"LOG_LEVEL": "verbose"}}
+ANALYTICS_CONFIG = {{"LOG_LEVEL": "verbose", "LOAD": dict.fromkeys({services!r}, "ready")}}
 """
 URLS = """
 from django.shortcuts import render
@@ -115,7 +115,8 @@ def make_project(directory: Path, extra_settings: str) -> Path:
     (directory / "templates").mkdir(parents=True)
     (directory / "templates" / "page.html").write_text(PAGE)
     (directory / "settings.py").write_text(
-        SETTINGS.format(repo=str(ROOT), ids=ANALYTICS_IDS) + extra_settings
+        SETTINGS.format(repo=str(ROOT), ids=ANALYTICS_IDS, services=list(ALL_READY))
+        + extra_settings
     )
     (directory / "urls.py").write_text(URLS)
     (directory / "manage.py").write_text(

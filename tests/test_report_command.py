@@ -39,8 +39,8 @@ def test_table_has_every_area_and_service() -> None:
         "FullStory",
         "Meta Pixel",
     ]
-    assert table["signup"] == ["on"] * 6
-    assert table["default"] == ["on", "on", "on", "off: area", "off: area", "off: area"]
+    assert table["signup"] == ["on (ready)"] * 6  # tests/settings.py: every trigger "ready"
+    assert table["default"] == [*["on (ready)"] * 3, "off: area", "off: area", "off: area"]
 
 
 def test_why_fullstory_does_not_load_on_signup(settings: Any) -> None:
@@ -91,17 +91,37 @@ def test_invalid_settings_show_as_written_with_the_fallback(settings: Any) -> No
 
 def test_consent_shows_as_waiting_and_a_consenting_visitor_as_on(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"CONSENT": True}
-    assert rows(report("--area", "default"))["default"][:3] == ["waits: consent"] * 3
+    # The default triggers: Google and Kissmetrics at idle, HubSpot at the first interaction.
+    waits = ["waits: consent (idle)", "waits: consent (interaction)", "waits: consent (idle)"]
+    assert rows(report("--area", "default"))["default"][:3] == waits
     granted = rows(report("--area", "default", "--cookie", "analytix_consent=analytics"))
-    assert granted["default"][:3] == ["on", "waits: consent", "on"]  # hubspot is marketing
+    assert granted["default"][:3] == ["on (idle)", waits[1], "on (idle)"]  # hubspot: marketing
+
+
+def test_each_service_shows_its_trigger_for_the_area(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {
+        "LOAD": {"google": "ready"},
+        "LOAD_BY_AREA": {"signup": {"google": "interaction", "drift": "idle"}},
+    }
+    table = rows(report())
+    assert table["default"][:3] == ["on (ready)", "on (interaction)", "on (idle)"]
+    assert table["signup"] == [
+        "on (interaction)",
+        "on (interaction)",
+        "on (idle)",
+        "on (idle)",
+        "on (interaction)",
+        "on (idle)",
+    ]
+    assert table["prelogin"][3] == "on (facade)"
 
 
 def test_described_visitor_meets_the_same_rules_as_the_page(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"INTERNAL": {"IPS": ["10.0.0.0/8"]}}
-    assert rows(report("--area", "default"))["default"][0] == "on"  # an outside address
+    assert rows(report("--area", "default"))["default"][0] == "on (idle)"  # an outside address
     assert rows(report("--area", "default", "--ip", "10.1.2.3"))["default"][0] == "off: internal"
     gpc = rows(report("--area", "signup", "--gpc"))["signup"]
-    assert gpc == ["off: privacy"] * 3 + ["on"] + ["off: privacy"] * 2  # drift is functional
+    assert gpc == ["off: privacy"] * 3 + ["on (facade)"] + ["off: privacy"] * 2  # drift: functional
     header = rows(report("--area", "signup", "--header", "Sec-GPC=1"))["signup"]
     assert header == gpc
     assert "internal: 10.0.0.0/8" in report("--area", "default")

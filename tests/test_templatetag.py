@@ -132,6 +132,7 @@ DEBUG_FILES = [
     "/static/analytix/js/logger.js",
     "/static/analytix/js/config.js",
     "/static/analytix/js/loader.js",
+    "/static/analytix/js/triggers.js",
     "/static/analytix/js/consent.js",
     "/static/analytix/js/events.js",
     "/static/analytix/js/vendors/google.js",
@@ -140,6 +141,7 @@ DEBUG_FILES = [
     "/static/analytix/js/vendors/drift.js",
     "/static/analytix/js/vendors/fullstory.js",
     "/static/analytix/js/vendors/meta-pixel.js",
+    "/static/analytix/js/vendors/drift-facade.js",
     "/static/analytix/js/boot.js",
 ]
 
@@ -188,7 +190,7 @@ def test_the_minified_file_is_a_static_file() -> None:
 
 def test_config_leaves_out_what_the_browser_never_prints(settings: object) -> None:
     def default_drift(log_level: str) -> dict[str, object]:
-        settings.ANALYTICS_CONFIG = {"LOG_LEVEL": log_level}  # type: ignore[attr-defined]
+        settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "LOG_LEVEL": log_level}  # type: ignore[attr-defined]
         config = page_config(render("{% analytics_scripts %}"))
         return {s["name"]: s for s in config["services"]}
 

@@ -46,6 +46,11 @@ ANALYTICS_CONFIG = {
     "DEBUG": True,  # run analytics although SERVER_ENVIRONMENT is "local"
     "LOG_LEVEL": "verbose",
     "ENVIRONMENTS": ["production"],
+    # every vendor right after DOMContentLoaded, so the demo shows them all at once; remove
+    # this to see the shipped load triggers (docs/vendors.md: idle, interaction, the facade)
+    "LOAD": dict.fromkeys(
+        ["google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel"], "ready"
+    ),
 }
 
 # Answer the vendor hosts with local fakes (demo/static/demo/fake-vendors-sw.js); False: the

@@ -198,17 +198,19 @@ def settings_lines() -> list[str]:
     ]
 
 
-def _cell(decision: ServiceDecision) -> str:
+def _cell(decision: ServiceDecision, area: str) -> str:
+    """e.g. "on (idle)": on, and when it starts in the browser (its load trigger)."""
+    trigger = get_settings().trigger(area, decision.service.name)
     if decision.enabled:
-        return "on"
+        return f"on ({trigger})"
     if decision.waiting:
-        return f"waits: {decision.reason}"
+        return f"waits: {decision.reason} ({trigger})"
     return f"off: {decision.reason}"
 
 
 def _table(table: Mapping[str, Sequence[ServiceDecision]]) -> str:
     header = ["area", *(s.label for s in SERVICES)]  # the console's names
-    rows = [[area, *(_cell(d) for d in decisions)] for area, decisions in table.items()]
+    rows = [[area, *(_cell(d, area) for d in decisions)] for area, decisions in table.items()]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

@@ -4,10 +4,12 @@
  *
  * window.analytix.services[name] keeps, per service of the page, its decision and its state:
  *   {name, label, category, on, id, reason, detail, waiting, state, consented}
- *   state: "off" | "waiting" | "starting" | "loading" | "loaded" | "failed"
+ *   state: "off" | "waiting" | "scheduled" | "starting" | "loading" | "loaded" | "failed"
  *   "waiting": held until the visitor consents; analytix.consent.grant() then calls
  *   analytix.startService(name). consented: false once consent is withdrawn in the page, and
  *   then the vendor requests no further scripts.
+ *   "scheduled": allowed, waiting for its load trigger (triggers.js: "idle", "interaction", a
+ *   facade); the page's calls to it are queued and delivered once when it starts.
  *
  * The server's decision is an optimisation, never the only gate (the page may come from a
  * shared cache): before anything starts, the visitor's own consent (consent.js re-reads the
@@ -151,7 +153,7 @@
     }
     delete waiting[name];
     held.log.debug("consent given: starting");
-    run(record, held.nonce, held.log);
+    startAtTrigger(record, held.nonce, held.log);
     return true;
   };
 
@@ -201,13 +203,13 @@
       }
       return;
     }
-    run(record, nonce, log);
+    startAtTrigger(record, nonce, log); // on, or waiting but consent was granted before boot ran
   }
 
   // The group header: the service's state as this browser decided it.
   function headerOf(record) {
     if (record.on) {
-      return ["on", "on"];
+      return ["on", record.load && record.load !== "ready" ? "on: starts on " + record.load : "on"];
     }
     return record.waiting ? ["waiting", "waiting: " + record.reason] : ["off", "off: " + record.reason];
   }
@@ -275,6 +277,18 @@
       });
     }
   }
+
+  // --- load triggers hook (triggers.js owns the logic): run() now, or when the trigger fires.
+  function startAtTrigger(record, nonce, log) {
+    if (!analytix.whenTriggered) {
+      run(record, nonce, log);
+      return;
+    }
+    analytix.whenTriggered(record, function () {
+      run(record, nonce, log);
+    });
+  }
+  // --- end of the load triggers hook
 
   function boot() {
     var configs = analytix.readPageConfigs();

@@ -29,6 +29,7 @@
   };
   var CATEGORIES = ["analytics", "marketing", "functional"];
   var LEVELS = ["off", "warning", "debug", "verbose"];
+  var TRIGGERS = ["ready", "idle", "interaction", "facade"]; // triggers.py
   var DEFAULT_GPC = ["analytics", "marketing"];
   var SELECTOR = 'script[type="application/json"][data-analytix-config]';
   var log = analytix.logger("analytix");
@@ -113,6 +114,15 @@
       detail: text(raw.detail),
       waiting: raw.waiting === true,
     };
+    // Its load trigger (triggers.js; absent: "ready") and a facade's stylesheet URL.
+    if (TRIGGERS.indexOf(raw.load) !== -1) {
+      service.load = raw.load;
+    } else if (raw.load !== undefined) {
+      log.warning(service.label + ": unknown load trigger in the config ignored:", String(raw.load));
+    }
+    if (typeof raw.facadeStyle === "string" && /^(https?:)?\//.test(raw.facadeStyle)) {
+      service.facadeStyle = raw.facadeStyle;
+    }
     var invalid = "";
     if (service.id !== null && !matches(name, service.id)) {
       invalid = "invalid id";

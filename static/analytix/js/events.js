@@ -9,8 +9,9 @@
  * Each vendor definition (vendors/*.js) maps an event to its vendor's documented call
  * (`track`, `identify`) and knows how to call its global (`call`); this file decides who gets
  * it (on, not failed), cleans the arguments, and logs what went where. A call made before a
- * vendor has loaded goes into that vendor's own stub queue; after a failed load it is dropped
- * with a warning. Nothing here throws into the page.
+ * vendor has loaded goes into that vendor's own stub queue; before its load trigger fired
+ * (triggers.js), into analytix.afterStart, delivered once as it starts; after a failed load
+ * it is dropped with a warning. Nothing here throws into the page.
  */
 (function (window) {
   "use strict";
@@ -148,6 +149,15 @@
     out.debug(what + " not sent: " + reason);
   }
 
+  // A service waiting for its load trigger (triggers.js) gets the call once it starts.
+  function heldUntilStart(record, what, call) {
+    if (!analytix.afterStart || !analytix.afterStart(record, call)) {
+      return false;
+    }
+    serviceLog(record).debug(what + " queued: sent when the service starts (its load trigger)");
+    return true;
+  }
+
   // One call to the vendor's global (through its definition), logged at verbose with its payload.
   function callVendor(record, what, args) {
     var definition = analytix.vendors[record.name];
@@ -160,6 +170,11 @@
 
   // Runs the vendor's calls for one service; true when they were made.
   function deliver(record, method, what, first, second, options) {
+    if (heldUntilStart(record, what, function () {
+      deliver(record, method, what, first, second, options);
+    })) {
+      return true;
+    }
     var reason = blocker(record);
     if (reason) {
       reportBlocked(record, what, reason);
@@ -270,6 +285,11 @@
       call: function () {
         var args = Array.prototype.slice.call(arguments);
         var what = "call " + describe(args.slice(0, 1));
+        if (heldUntilStart(record, what, function () {
+          handle.call.apply(handle, args);
+        })) {
+          return undefined;
+        }
         var reason = blocker(record);
         if (reason) {
           reportBlocked(record, what, reason);

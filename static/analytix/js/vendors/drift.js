@@ -19,10 +19,33 @@
   var CACHE_WINDOW_MS = 5 * 60 * 1000;
   var started = {}; // embed id -> true, so a second load never crosses into a new cache window
 
+  // window.drift as the snippet makes it (a method queue), or the page's own drift object.
+  function stub(log) {
+    var drift = analytix.pageGlobal("driftt", "object", log) || [];
+    window.driftt = window.drift = drift;
+    if (!drift.init && !drift.invoked) {
+      drift.invoked = true;
+      drift.methods = METHODS;
+      drift.factory = function (method) {
+        return function () {
+          var args = Array.prototype.slice.call(arguments);
+          args.unshift(method);
+          drift.push(args);
+          return drift;
+        };
+      };
+      METHODS.forEach(function (method) {
+        drift[method] = drift.factory(method);
+      });
+      drift.SNIPPET_VERSION = "0.3.1";
+    }
+    return drift;
+  }
+
   analytix.registerVendor("drift", {
+    stub: stub, // for the facade (drift-facade.js): page calls queue before the library loads
     load: function (embedId, vendor) {
-      var drift = analytix.pageGlobal("driftt", "object", vendor.log) || [];
-      window.driftt = window.drift = drift;
+      var drift = stub(vendor.log);
       if (drift.init) {
         vendor.log.verbose("the Drift library is already on this page");
         return;
@@ -32,25 +55,11 @@
         return;
       }
       started[embedId] = true;
-      if (!drift.invoked) {
-        drift.invoked = true;
-        drift.methods = METHODS;
-        drift.factory = function (method) {
-          return function () {
-            var args = Array.prototype.slice.call(arguments);
-            args.unshift(method);
-            drift.push(args);
-            return drift;
-          };
-        };
-        METHODS.forEach(function (method) {
-          drift[method] = drift.factory(method);
-        });
+      if (typeof drift.load !== "function") {
         drift.load = function (id) {
           var cacheKey = Math.ceil(Date.now() / CACHE_WINDOW_MS) * CACHE_WINDOW_MS;
           vendor.loadScript("https://js.driftt.com/include/" + cacheKey + "/" + encodeURIComponent(id) + ".js");
         };
-        drift.SNIPPET_VERSION = "0.3.1";
       }
       drift.load(embedId);
     },

@@ -1,0 +1,151 @@
+/*
+ * analytix triggers: when each service starts (ANALYTICS_CONFIG["LOAD"], the config's "load").
+ *
+ *   "ready"        at once: its script goes in a task after DOMContentLoaded (loader.js)
+ *   "idle"         after `load`, in requestIdleCallback with a deadline (setTimeout without it)
+ *   "interaction"  the visitor's first pointerdown, keydown, scroll or touchstart
+ *   "facade"       a first-party stand-in (analytix.facades[name], e.g. vendors/drift-facade.js)
+ *                  starts it when the visitor reaches for it
+ *
+ * boot.js hands each service's start to analytix.whenTriggered(record, start); until the
+ * trigger fires the record's state is "scheduled", and events.js queues the page's calls for it
+ * with analytix.afterStart(record, call): they run once, in order, right after it starts.
+ * A trigger only delays: consent and every other rule still decide whether a service runs.
+ */
+(function (window) {
+  "use strict";
+
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true ||
+      analytix.whenTriggered) {
+    return; // not ours (logger.js did not run: see there), or this file ran already
+  }
+
+  var IDLE_TIMEOUT_MS = 3000; // the deadline: an idle service starts by then even on a busy page
+  var INTERACTIONS = ["pointerdown", "keydown", "scroll", "touchstart"];
+  var LISTEN = window.EventTarget.prototype.addEventListener; // window's own: markup cannot shadow it
+  var UNLISTEN = window.EventTarget.prototype.removeEventListener;
+  var READY_STATE = Object.getOwnPropertyDescriptor(window.Document.prototype, "readyState").get;
+
+  var fired = {}; // trigger -> true once it has fired
+  var afterStart = {}; // service name -> calls made while it was scheduled
+
+  function secondsSinceNavigation() {
+    var timing = window.performance;
+    var now = timing && typeof timing.now === "function" ? timing.now() : 0;
+    return (now / 1000).toFixed(1);
+  }
+
+  function fire(trigger) {
+    if (fired[trigger]) {
+      return;
+    }
+    fired[trigger] = true;
+    var queued = waiting[trigger] || [];
+    waiting[trigger] = [];
+    for (var i = 0; i < queued.length; i++) {
+      queued[i]();
+    }
+  }
+
+  function afterLoad(fn) {
+    if (READY_STATE.call(window.document) === "complete") {
+      fn();
+    } else {
+      LISTEN.call(window, "load", fn, { once: true });
+    }
+  }
+
+  function armIdle() {
+    afterLoad(function () {
+      var idle = analytix.pageGlobal("requestIdleCallback", "function");
+      if (idle) {
+        idle.call(window, fire.bind(null, "idle"), { timeout: IDLE_TIMEOUT_MS });
+      } else {
+        window.setTimeout(fire.bind(null, "idle"), 1);
+      }
+    });
+  }
+
+  function armInteraction() {
+    var options = { capture: true, passive: true };
+    function onFirst() {
+      for (var i = 0; i < INTERACTIONS.length; i++) {
+        UNLISTEN.call(window, INTERACTIONS[i], onFirst, options);
+      }
+      fire("interaction");
+    }
+    for (var i = 0; i < INTERACTIONS.length; i++) {
+      LISTEN.call(window, INTERACTIONS[i], onFirst, options);
+    }
+  }
+
+  // Both are watched from the start, so a service that may start only later (once consent is
+  // given) starts at once when its trigger has already fired.
+  var waiting = { idle: [], interaction: [] }; // trigger -> functions to run when it fires
+  armIdle();
+  armInteraction();
+
+  // Runs fn when the trigger ("idle" or "interaction") fires, or at once if it has.
+  analytix.onTrigger = function (trigger, fn) {
+    if (fired[trigger]) {
+      fn();
+    } else {
+      waiting[trigger].push(fn);
+    }
+  };
+
+  function stillAllowed(record) {
+    var consent = analytix.consent;
+    return !(consent && consent.state.required && !consent.allows(record.category));
+  }
+
+  // Starts the service at its trigger: start() runs the vendor's loader (boot.js).
+  analytix.whenTriggered = function (record, start) {
+    var trigger = record.load || "ready";
+    var log = analytix.logger(record.label || record.name);
+    var facade = trigger === "facade" ? analytix.facades && analytix.facades[record.name] : null;
+    if (trigger === "facade" && !facade) {
+      log.warning("no facade script for " + record.name + " on this page: starting at the first interaction");
+      trigger = "interaction";
+    }
+    if (trigger !== "facade" && !waiting[trigger]) {
+      start(); // "ready", or a value this script does not know: as before triggers
+      return;
+    }
+    record.state = "scheduled";
+    function go() {
+      if (record.state !== "scheduled") {
+        return;
+      }
+      if (!stillAllowed(record)) {
+        record.state = "off";
+        record.reason = "consent";
+        log.debug("trigger " + trigger + " fired, but consent was withdrawn: not started");
+        return;
+      }
+      log.verbose("trigger " + trigger + " fired after " + secondsSinceNavigation() + " s");
+      start();
+      var calls = afterStart[record.name] || [];
+      delete afterStart[record.name];
+      for (var i = 0; i < calls.length; i++) {
+        calls[i]();
+      }
+    }
+    if (facade) {
+      facade(record, go, log);
+    } else {
+      log.debug("scheduled: starts on trigger " + trigger);
+      analytix.onTrigger(trigger, go);
+    }
+  };
+
+  // Holds a call for a scheduled service until it starts; false when it is not scheduled.
+  analytix.afterStart = function (record, call) {
+    if (record.state !== "scheduled") {
+      return false;
+    }
+    (afterStart[record.name] = afterStart[record.name] || []).push(call);
+    return true;
+  };
+})(window);

@@ -1,0 +1,154 @@
+"""Load triggers and the Drift facade in Chromium, at the shipped defaults (tests/settings.py
+puts every service at "ready" for the other browser tests; here ANALYTICS_CONFIG has no LOAD).
+
+Under the nonce-only 'strict-dynamic' policy and under the host allow-list: nothing starts
+before its trigger (no vendor request), everything starts after it, calls made earlier reach
+each vendor once, and the facade opens the real (fake) chat on click or keyboard.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.fake_vendors import RECORD, answer_with_recording_fakes
+
+pytestmark = pytest.mark.browser
+
+POLICIES = ["csp-strict", "csp-allowlist"]
+CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.blockedURI + " " + event.violatedDirective);
+});
+"""
+# Drift's library as the facade needs it: drains the stub, answers on("ready") with its API.
+FAKE_DRIFT = (
+    "(function () {"
+    + RECORD % {"host": "js.driftt.com"}
+    + """
+var stub = window.drift || [], ready = [];
+var api = { openChat: function () { record("drift", ["openChat"]); } };
+var drift = { init: function () {}, api: api };
+function handle(entry) {
+  if (entry[0] === "on" && entry[1] === "ready") { ready.push(entry[2]); }
+  else { record("drift", entry); }
+}
+["identify", "config", "track", "on"].forEach(function (method) {
+  drift[method] = function () { handle([method].concat([].slice.call(arguments))); };
+});
+stub.forEach(handle);
+window.drift = window.driftt = drift;
+setTimeout(function () { ready.forEach(function (callback) { callback(api, {}); }); }, 0);
+})();"""
+)
+
+
+def hosts(browser_page: Any) -> set[str]:
+    return {re.sub(r"^https?://([^/]+)/.*$", r"\1", url) for url in browser_page.vendor_requests}
+
+
+def calls(browser_page: Any, service: str) -> list[Any]:
+    raw = browser_page.page.evaluate("sessionStorage.getItem('fakeVendorCalls') || '[]'")
+    return [args for name, args in json.loads(raw) if name == service]
+
+
+def wait_loaded(browser_page: Any, *names: str) -> None:
+    browser_page.page.wait_for_function(
+        "names => names.every(n => (analytix.services[n] || {}).state === 'loaded')",
+        arg=list(names),
+    )
+
+
+def open_defaults(open_page: Any, settings: Any, policy: str) -> Any:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # the shipped triggers
+    browser_page = open_page("fake")
+    answer_with_recording_fakes(browser_page)
+
+    def drift(route: Any) -> None:
+        browser_page.vendor_requests.append(route.request.url)
+        route.fulfill(status=200, content_type="application/javascript", body=FAKE_DRIFT)
+
+    browser_page.page.route("https://js.driftt.com/**", drift)
+    browser_page.page.add_init_script(CSP_VIOLATIONS)
+    browser_page.goto(f"/privacy/{policy}/signup/")
+    return browser_page
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_each_service_starts_at_its_trigger_and_gets_earlier_calls_once(
+    open_page: Any, settings: Any, policy: str
+) -> None:
+    browser_page = open_defaults(open_page, settings, policy)
+    page = browser_page.page
+    # "idle": the page-view services start after load, with no input.
+    wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel")
+    assert hosts(browser_page) <= {
+        "www.googletagmanager.com",
+        "i.kissmetrics.io",
+        "scripts.kissmetrics.io",
+        "connect.facebook.net",
+    }
+    states = page.evaluate("['hubspot', 'fullstory', 'drift'].map(n => analytix.services[n].state)")
+    assert states == ["scheduled"] * 3
+    page.evaluate("analytix.track('Early event', {step: 1})")
+    page.evaluate("window.drift.identify('visitor-7', {plan: 'pro'})")  # the page's own call
+    # "interaction": a real click on the page (not on the launcher) starts HubSpot and FullStory.
+    page.mouse.click(20, 20)
+    wait_loaded(browser_page, "hubspot", "fullstory")
+    assert "js.driftt.com" not in hosts(browser_page), "Drift waits for its launcher"
+    page.evaluate("analytix.track('Later event', {step: 2})")
+    hubspot_events = [
+        c[1]["name"] for c in calls(browser_page, "hubspot") if c[0].startswith("track")
+    ]
+    assert hubspot_events.count("pe1234567_early_event") == 1
+    assert hubspot_events.count("pe1234567_later_event") == 1
+    google_events = [c[1] for c in calls(browser_page, "google") if c[0] == "event"]
+    assert google_events.count("early_event") == 1 and google_events.count("later_event") == 1
+    fullstory = [c for c in calls(browser_page, "fullstory") if "Early event" in json.dumps(c)]
+    assert len(fullstory) == 1
+    lines = browser_page.console_lines()
+    assert any(
+        re.fullmatch(r"\[VERBOSE\] Google Analytics \| trigger idle fired after \d+\.\d s", line)
+        for line in lines
+    )
+    assert any(
+        re.fullmatch(r"\[VERBOSE\] HubSpot \| trigger interaction fired after \d+\.\d s", line)
+        for line in lines
+    )
+    assert "[DEBUG] Drift | facade shown; loads on click" in lines
+    assert page.evaluate("window.__cspViolations") == []
+    assert browser_page.errors == []
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_the_drift_facade_opens_the_real_chat_from_the_keyboard(
+    open_page: Any, settings: Any, policy: str
+) -> None:
+    browser_page = open_defaults(open_page, settings, policy)
+    page = browser_page.page
+    launcher = page.get_by_role("button", name="Open chat")
+    launcher.wait_for()
+    box = launcher.bounding_box()
+    viewport = page.viewport_size
+    assert box["x"] > viewport["width"] / 2 and box["y"] > viewport["height"] / 2, "bottom right"
+    assert launcher.evaluate("b => getComputedStyle(b).position") == "fixed", (
+        "its stylesheet applied"
+    )
+    page.evaluate("window.drift.identify('visitor-7', {plan: 'pro'})")
+    page.keyboard.press("Tab")  # the visitor's first key starts HubSpot and FullStory, not Drift
+    while not launcher.evaluate("b => b === document.activeElement"):
+        page.keyboard.press("Tab")
+    assert any("js.driftt.com" in url for url in browser_page.vendor_requests) is False
+    assert page.locator('link[rel="preconnect"][href^="https://js.driftt.com"]').count() == 1
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => !document.querySelector('button.analytix-launcher')")
+    drift = calls(browser_page, "drift")
+    assert drift.count(["openChat"]) == 1
+    assert [c for c in drift if c[0] == "identify"] == [["identify", "visitor-7", {"plan": "pro"}]]
+    assert page.evaluate("analytix.services.drift.state") == "loaded"
+    assert page.evaluate("window.__cspViolations") == []
+    assert browser_page.errors == []
