@@ -14,7 +14,7 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
 from analytix_frontend.consent import CATEGORIES, COOKIE_CONSENT_APP, COOKIE_NAME
-from analytix_frontend.privacy import is_sendable_attribute
+from analytix_frontend.rules.identity import is_sendable_attribute
 from analytix_frontend.services import SERVICES_BY_NAME
 
 INTERNAL_KEYS = frozenset({"IPS", "IP_HEADER", "PROXY_COUNT", "QA_COOKIE"})
