@@ -8,5 +8,5 @@ class AnalytixConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing these registers their system checks.
-        from analytix_frontend import checks, privacy_checks  # noqa: F401
+        from analytix_frontend import cache_checks, checks, privacy_checks  # noqa: F401
         from analytix_frontend.server import checks as server_checks  # noqa: F401

@@ -5,17 +5,21 @@ Ids are stable; each message says what is wrong and the hint says how to fix it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
-from django.template import TemplateDoesNotExist
+from django.template import TemplateDoesNotExist, engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import get_template
 
-from analytix_frontend.conf import raw_id
-from analytix_frontend.rendering import BUNDLE_TEMPLATE, compression_enabled
+from analytix_frontend.conf import get_settings, raw_id
+from analytix_frontend.rendering import BUNDLE_TEMPLATE, offline_bundle_enabled
 from analytix_frontend.services import LOG_LEVELS, SERVICES, SERVICES_BY_NAME
 
 CONFIG_KEYS = frozenset(
@@ -183,8 +187,10 @@ COMPRESSOR_FINDER = "compressor.finders.CompressorFinder"
 
 @register(Tags.staticfiles)
 def check_compressor(**kwargs: Any) -> list[CheckMessage]:
-    """With django-compressor on, the tag serves one bundle; these setups cannot make it."""
-    if not compression_enabled():
+    """With offline compression on, the tag links one bundle; these setups cannot make it or
+    never serve it. Not DEBUG-only: `manage.py check --deploy` with production settings (where
+    COMPRESS_ENABLED defaults to on) runs it too."""
+    if not offline_bundle_enabled():
         return []
     messages: list[CheckMessage] = []
     finders = getattr(settings, "STATICFILES_FINDERS", [])
@@ -212,4 +218,91 @@ def check_compressor(**kwargs: Any) -> list[CheckMessage]:
                 id="analytix.W011",
             )
         )
+    return messages + _check_bundle_served()
+
+
+WHITENOISE_MIDDLEWARE = "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+def _check_bundle_served() -> list[CheckMessage]:
+    """whitenoise serves STATIC_ROOT at STATIC_URL, nothing else: the bundle must be there."""
+    static_root = getattr(settings, "STATIC_ROOT", None)
+    if WHITENOISE_MIDDLEWARE not in getattr(settings, "MIDDLEWARE", []) or not static_root:
+        return []
+    static_url = str(settings.STATIC_URL or "")
+    compress_root = Path(getattr(settings, "COMPRESS_ROOT", None) or static_root).resolve()
+    compress_url = str(getattr(settings, "COMPRESS_URL", None) or static_url)
+    static_path = Path(static_root).resolve()
+    if compress_root.is_relative_to(static_path):
+        relative = compress_root.relative_to(static_path).as_posix()
+        served_url = static_url if relative == "." else f"{static_url.rstrip('/')}/{relative}/"
+        if compress_url.rstrip("/") == served_url.rstrip("/"):
+            return []
+    return [
+        Warning(
+            f"COMPRESS_OFFLINE is on with whitenoise, but compressor writes its bundles to "
+            f"COMPRESS_ROOT {str(compress_root)!r} at COMPRESS_URL {compress_url!r}, which "
+            f"whitenoise does not serve (it serves STATIC_ROOT at STATIC_URL {static_url!r}); "
+            "analytix's bundle, like your own, would be a 404.",
+            hint="Leave COMPRESS_ROOT and COMPRESS_URL unset (they default to STATIC_ROOT and "
+            "STATIC_URL), or serve COMPRESS_ROOT at COMPRESS_URL yourself.",
+            id="analytix.W012",
+        )
+    ]
+
+
+# `{% analytics_scripts "area" %}` (no argument: "default") and `analytics_scripts("area")`.
+DJANGO_TAG = re.compile(r"\{%\s*analytics_scripts(?:\s+([\"'])(.*?)\1)?\s*%\}")
+JINJA2_CALL = re.compile(r"\banalytics_scripts\(\s*(?:([\"'])(.*?)\1)?\s*\)")
+
+
+def _template_dirs() -> Iterator[tuple[Path, re.Pattern[str]]]:
+    """Each template directory of the project's engines, with the call to look for there."""
+    for backend in engines.all():
+        if isinstance(backend, DjangoTemplates):
+            for loader in backend.engine.template_loaders:
+                for directory in getattr(loader, "get_dirs", list)():
+                    yield Path(directory), DJANGO_TAG
+        else:  # Jinja2: DIRS and each app's jinja2/ directory
+            for directory in backend.template_dirs:
+                yield Path(directory), JINJA2_CALL
+
+
+@register(Tags.templates)
+def check_template_areas(**kwargs: Any) -> list[CheckMessage]:
+    """A literal area in a template that the settings do not know: that page loads nothing.
+
+    The page still renders (DEBUG off); this finds the typo before deploy.
+    """
+    known = get_settings().areas
+    messages: list[CheckMessage] = []
+    seen: set[tuple[Path, re.Pattern[str]]] = set()
+    for directory, pattern in _template_dirs():
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            if (path, pattern) in seen:
+                continue
+            seen.add((path, pattern))
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # not a text template
+            for match in pattern.finditer(text):
+                area = "default" if match.group(1) is None else match.group(2)
+                if area not in known:
+                    messages.append(_unknown_area(path, text, match, area, sorted(known)))
     return messages
+
+
+def _unknown_area(
+    path: Path, text: str, match: re.Match[str], area: str, known: list[str]
+) -> CheckMessage:
+    line = text.count("\n", 0, match.start()) + 1
+    close = difflib.get_close_matches(area, known, n=1)
+    did_you_mean = f"Did you mean {close[0]!r}? " if close else ""
+    return Warning(
+        f"{path}, line {line}: {match.group(0)} names the unknown page area {area!r}, so that "
+        "page loads no analytics (a warning in the log, no error).",
+        hint=f"{did_you_mean}Known areas: {', '.join(known) or 'none'}. Fix the name or add "
+        "the area to ANALYTICS_CONFIG['AREAS'].",
+        id="analytix.W003",
+    )

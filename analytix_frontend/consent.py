@@ -23,6 +23,7 @@ from django.conf import settings
 CATEGORIES: tuple[str, ...] = ("analytics", "marketing", "functional")
 DEFAULT_COOKIE_NAME = "analytix_consent"
 COOKIE_CONSENT_APP = "cookie_consent"  # django-cookie-consent's app label
+COOKIE_CONSENT_COOKIE = "cookie_consent"  # its cookie's name unless COOKIE_CONSENT_NAME says
 COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 6265 token
 
 logger = logging.getLogger("analytix_frontend")
@@ -104,3 +105,35 @@ def category_allowed(request: Any, category: str) -> bool:
     if not consent_required():
         return True
     return request is not None and category in consented_categories(request)
+
+
+def _cookie_consent_cookie_name() -> str:
+    name = getattr(settings, "COOKIE_CONSENT_NAME", COOKIE_CONSENT_COOKIE)
+    return name if isinstance(name, str) and name else COOKIE_CONSENT_COOKIE
+
+
+def page_consent_config(request: Any) -> dict[str, Any] | None:
+    """The consent part of the page's JSON config, or None when consent is not required.
+
+    `basis` lists the cookies the answer was made from (our cookie and, when its groups
+    decide categories, django-cookie-consent's), each with the raw value read, or None when
+    absent. consent.js uses `granted`/`decided` only when this browser has exactly those
+    cookies; otherwise (a page from a shared cache, made for another visitor) it decides from
+    the visitor's own consent cookie alone.
+    """
+    if not consent_required():
+        return None
+    cookies = getattr(request, "COOKIES", None)
+    cookies = cookies if isinstance(cookies, Mapping) else {}
+    name = cookie_name()
+    basis_names = [name]
+    if cookie_groups() and apps.is_installed(COOKIE_CONSENT_APP):
+        basis_names.append(_cookie_consent_cookie_name())
+    basis = {n: cookies[n] if isinstance(cookies.get(n), str) else None for n in basis_names}
+    return {
+        "required": True,
+        "cookie": name,
+        "granted": sorted(consented_categories(request)) if request is not None else [],
+        "decided": name in cookies,
+        "basis": basis,
+    }

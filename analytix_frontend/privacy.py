@@ -23,10 +23,17 @@ from django.dispatch import receiver
 from analytix_frontend import consent
 from analytix_frontend.decisions import ServiceDecision, decide_services
 from analytix_frontend.rules import Off, conditions, gpc, identity, internal, previews
-from analytix_frontend.rules.gpc import sends_gpc
+from analytix_frontend.rules.conditions import CONDITION
+from analytix_frontend.rules.gpc import PRIVACY, sends_gpc
+from analytix_frontend.rules.internal import INTERNAL
+from analytix_frontend.rules.previews import PREVIEW
 
-__all__ = [
+__all__ = [  # the reason codes of the request rules, and what other modules use
+    "CONDITION",
     "CONSENT",
+    "INTERNAL",
+    "PREVIEW",
+    "PRIVACY",
     "PrivacySettings",
     "decide_for_request",
     "get_privacy_settings",
@@ -139,13 +146,9 @@ def page_privacy_config(request: Any, decisions: Iterable[ServiceDecision]) -> d
     and GPC itself, and the opted-in identity when some service may run."""
     config = get_privacy_settings()
     data: dict[str, Any] = {"gpc": sorted(config.gpc_categories)}
-    if consent.consent_required():  # absent: consent.js treats consent as not required
-        data["consent"] = {
-            "required": True,
-            "cookie": consent.cookie_name(),
-            "granted": sorted(consent.consented_categories(request)) if request is not None else [],
-            "decided": consent.cookie_name() in (getattr(request, "COOKIES", None) or {}),
-        }
+    consent_part = consent.page_consent_config(request)  # None: consent.js treats it as off
+    if consent_part is not None:
+        data["consent"] = consent_part
     if any(d.enabled or d.waiting for d in decisions):
         user_identity = identity.identity_for(config.identity, request)
         if user_identity is not None:

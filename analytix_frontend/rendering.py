@@ -24,6 +24,7 @@ from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from analytix_frontend.caching import note_output
 from analytix_frontend.conf import AnalytixSettings, get_settings
 from analytix_frontend.decisions import ServiceDecision, decide_services
 from analytix_frontend.nonce import nonce_missing
@@ -46,7 +47,7 @@ CORE_SCRIPTS: tuple[str, ...] = (
 )
 BOOT_SCRIPT = "analytix/js/boot.js"
 # All of the above in one minified file (scripts/build-js.mjs), served when DEBUG is off and
-# compressor is not: one request, cached across every area, instead of up to twelve.
+# no offline compressor bundle is: one request, cached across every area, instead of twelve.
 MINIFIED_SCRIPT = "analytix/js/analytix.min.js"
 # Log levels at which the browser prints a service's `detail` (boot.js: debug lines only).
 # At other levels it stays on the server: it names settings a visitor has no need to see.
@@ -116,10 +117,19 @@ def build_page_config(
     return page
 
 
-def compression_enabled() -> bool:
-    """django-compressor is installed and on (its own default: on unless DEBUG)."""
-    return apps.is_installed("compressor") and bool(
-        getattr(settings, "COMPRESS_ENABLED", not settings.DEBUG)
+def offline_bundle_enabled() -> bool:
+    """The tag links compressor's bundle: compressor is installed and on (its own default: on
+    unless DEBUG) and offline (COMPRESS_OFFLINE).
+
+    Only then is the bundle certain to be served: `manage.py compress` wrote it before the
+    process started, so a server that indexes its files at start-up (whitenoise) has it.
+    Online, compressor would write it at run time, which whitenoise never serves; the
+    prebuilt minified file is already one request, so nothing is lost without it.
+    """
+    return (
+        apps.is_installed("compressor")
+        and bool(getattr(settings, "COMPRESS_ENABLED", not settings.DEBUG))
+        and bool(getattr(settings, "COMPRESS_OFFLINE", False))
     )
 
 
@@ -138,16 +148,13 @@ def _bundle_url() -> str:
 
 
 def bundle_url() -> str | None:
-    """The bundle's URL (compressor is installed), or None when it cannot be had (logged).
+    """The offline bundle's URL, or None when it cannot be had (logged).
 
     A missing offline manifest or a compressor misconfiguration must not turn every page into
     a 500 because of analytics: the page falls back to the plain static files, and the log
-    (and `manage.py check`, analytix.W010-W011) says what to fix.
+    (and `manage.py check`, analytix.W010-W012) says what to fix.
     """
-    from compressor.exceptions import (  # type: ignore[import-untyped]
-        OfflineGenerationError,
-        UncompressableFileError,
-    )
+    from compressor.exceptions import OfflineGenerationError  # type: ignore[import-untyped]
 
     if settings.DEBUG:
         _bundle_url.cache_clear()  # files may change while developing
@@ -159,9 +166,8 @@ def bundle_url() -> str | None:
             "`manage.py compress` (after `collectstatic`) when deploying. Serving plain files.",
             BUNDLE_TEMPLATE,
         )
-    # UncompressableFileError: a source file not found (no AppDirectoriesFinder, nothing
-    # collected); OSError: COMPRESS_ROOT cannot be written.
-    except (ImproperlyConfigured, TemplateDoesNotExist, UncompressableFileError, OSError) as error:
+    # OSError: the offline manifest under COMPRESS_ROOT cannot be read.
+    except (ImproperlyConfigured, TemplateDoesNotExist, OSError) as error:
         logger.error("analytix: compressed bundle unavailable, serving plain files: %s", error)
     return None
 
@@ -172,17 +178,27 @@ def clear_caches() -> None:
     _area_outputs.clear()
 
 
-def _script_files(decisions: Sequence[ServiceDecision]) -> list[str]:
-    """The first-party script URLs for these decisions, before per-request dedupe."""
-    bundle = bundle_url() if compression_enabled() else None
+def _script_files() -> list[str]:
+    """The first-party script URLs of every page, before per-request dedupe.
+
+    The same files whatever the area, so that two tags with different areas on one page load
+    the union: the offline bundle; else, with DEBUG, the readable sources in the minified
+    file's order (every vendor loader before boot.js); else the prebuilt minified file.
+    """
+    bundle = bundle_url() if offline_bundle_enabled() else None
     if bundle is not None:
         return [bundle]
-    if not settings.DEBUG:
-        return [static(MINIFIED_SCRIPT)]
-    # DEBUG: the readable sources, and only the loaders this page can run (a service waiting
-    # for consent needs its loader, to start without a reload).
-    loaders = [d.service.script_file for d in decisions if d.enabled or d.waiting]
-    return [static(path) for path in (*CORE_SCRIPTS, *loaders, BOOT_SCRIPT)]
+    try:
+        return [
+            static(path) for path in (all_script_files() if settings.DEBUG else [MINIFIED_SCRIPT])
+        ]
+    except ValueError as error:  # a manifest storage without the file: no collectstatic
+        logger.error(
+            "analytix: %s; run `manage.py collectstatic` when deploying. No first-party "
+            "script written: this page has no analytics.",
+            error,
+        )
+        return []
 
 
 def _unwritten(items: Sequence[str], request: Any) -> list[str]:
@@ -256,7 +272,7 @@ def _build_output(
         config=config,
         decisions=decisions,
         json_text=to_json_text(page_config),
-        files=tuple(escape(url) for url in _script_files(decisions)),
+        files=tuple(escape(url) for url in _script_files()),
         noscript=_noscript_pixel(decisions),
     )
 
@@ -297,8 +313,11 @@ def render_analytics_scripts(
         )
     output = _output_for(area, decisions, config)
     json_text = output.json_text
+    privacy: dict[str, Any] | None = None  # the per-request part, when there is one
     if privacy_config_varies_by_request():
-        json_text = json_text[:-1] + "," + to_json_text(page_privacy_config(request, decisions))[1:]
+        privacy = page_privacy_config(request, decisions)
+        json_text = json_text[:-1] + "," + to_json_text(privacy)[1:]
+    note_output(request, decisions, privacy, nonce)  # caching.py: what caches may share
     if nonce_missing(nonce):  # a CSP is on: a hint for the browser (logged once on the server)
         json_text = json_text[:-1] + ',"nonceMissing":true}'
     # The stdlib's escape: the same text as Django's, without its lazy-string wrapper (hot path).

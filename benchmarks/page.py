@@ -11,6 +11,7 @@ VARIANTS = {
     "analytix": "bench/analytix.html",  # {% analytics_scripts "signup" %}: six services
     "analytical": "bench/analytical.html",  # django-analytical: GA4 gtag, HubSpot, Pixel, KM
     "floor": "bench/floor.html",  # a tag writing a constant string of our output's size
+    "snippets": "bench/snippets.html",  # each vendor's official snippet pasted into <head>
 }
 
 

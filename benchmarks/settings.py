@@ -53,3 +53,7 @@ GOOGLE_ANALYTICS_GTAG_PROPERTY_ID = "G-ABC123DEF4"
 HUBSPOT_PORTAL_ID = "1234567"
 FACEBOOK_PIXEL_ID = "123456789012345"
 KISS_METRICS_API_KEY = "0123456789abcdef0123456789abcdef01234567"
+
+# The package's fastest documented settings, for the vendor-cost run's "fastest" variant
+# (benchmarks/vendorcost.py); merged over ANALYTICS_CONFIG.
+FASTEST_CONFIG: dict[str, object] = {}

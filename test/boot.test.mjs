@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CORE, lines, makePage, service } from "./helpers.mjs";
+import { CORE, addBlock, lines, makePage, service } from "./helpers.mjs";
 
 test("boot starts enabled vendors, with the block's nonce, and logs the off ones", () => {
   const page = makePage({
@@ -30,22 +30,14 @@ test("booting twice starts each vendor once", () => {
   const config = { area: "default", logLevel: "off", services: [service("hubspot", { id: "1" })] };
   const page = makePage({ config });
   page.run(...CORE, "vendors/hubspot.js", "boot.js", ...CORE, "vendors/hubspot.js", "boot.js");
-  const block = page.document.createElement("script");
-  block.type = "application/json";
-  block.setAttribute("data-analytix-config", "");
-  block.textContent = JSON.stringify(config);
-  page.document.head.appendChild(block);
+  addBlock(page, config);
   page.window.analytix.boot();
   assert.equal(page.document.querySelectorAll('script[src*="hs-scripts"]').length, 1);
 });
 
 test("a broken config block is skipped with a warning, never thrown", () => {
   const page = makePage();
-  const block = page.document.createElement("script");
-  block.type = "application/json";
-  block.setAttribute("data-analytix-config", "");
-  block.textContent = "{not json";
-  page.document.head.appendChild(block);
+  addBlock(page, "{not json");
   page.run(...CORE, "boot.js");
   assert.equal(lines(page.calls).length, 1);
   assert.match(lines(page.calls)[0], /^\[WARNING\] analytix \| unreadable config block skipped/);
@@ -78,4 +70,18 @@ test("an unknown area warns in the console even when each service is off for ano
   const page = makePage({ config });
   page.run(...CORE, "boot.js");
   assert.deepEqual(lines(page.calls), ['[WARNING] analytix | unknown page area "nope": no vendor scripts loaded']);
+});
+
+test("a second tag listing a service already started leaves it alone: one script, one identify", () => {
+  const identity = { id: "user-7", traits: {} };
+  const config = (area) => ({ area, logLevel: "off", identity, services: [service("hubspot", { id: "1234567" })] });
+  const page = makePage({ config: config("default") });
+  addBlock(page, config("signup")); // the second {% analytics_scripts %} on the page
+  page.run(...CORE, "vendors/hubspot.js", "boot.js");
+  const scripts = page.document.querySelectorAll('script[src*="hs-scripts"]');
+  assert.equal(scripts.length, 1);
+  scripts[0].dispatchEvent(new page.window.Event("load"));
+  assert.equal(page.window.analytix.services.hubspot.state, "loaded");
+  const identifies = page.window._hsq.filter((command) => command[0] === "identify");
+  assert.equal(identifies.length, 1);
 });

@@ -4,8 +4,10 @@ import { CORE, lines, makePage, service } from "./helpers.mjs";
 
 const ANALYTICS_KEY = "0123456789abcdef0123456789abcdef01234567";
 
-function consentPage(overrides = {}) {
-  return makePage({
+// The page a server writes for a visitor; `cookie` is that visitor's cookie header, if any.
+function consentPage(overrides = {}, cookie = "") {
+  const page = makePage({
+    url: "https://site.test/",
     nonce: "n1",
     config: {
       area: "signup",
@@ -20,6 +22,8 @@ function consentPage(overrides = {}) {
       ...overrides,
     },
   });
+  for (const pair of cookie ? cookie.split("; ") : []) page.document.cookie = pair;
+  return page;
 }
 
 // Values from the page's realm, as plain values of this one (deepEqual compares prototypes).
@@ -51,7 +55,7 @@ test("after withdrawal a vendor's further script requests are refused", () => {
   const page = consentPage({
     consent: { required: true, cookie: "c", granted: ["functional"], decided: true },
     services: [service("drift", { on: true, category: "functional", id: "abc123" })],
-  });
+  }, "c=functional");
   page.run(...CORE);
   let context = null;
   page.window.analytix.registerVendor("drift", {
@@ -116,7 +120,7 @@ test("Google consent mode: denied defaults before config, then updates per categ
   const page = consentPage({
     consent: { required: true, cookie: "c", granted: ["analytics"], decided: true },
     services: [service("google", { category: "analytics", id: "G-ABC123DEF4" })],
-  });
+  }, "c=analytics");
   page.run(...CORE, "vendors/google.js", "boot.js");
   const commands = () =>
     plain(page.window.dataLayer.map((args) => Array.from(args)).filter((args) => args[0] !== "js"));
@@ -147,4 +151,59 @@ test("without consent required, a withdrawal after config is a consent update, n
   const last = plain(Array.from(page.window.dataLayer.at(-1)));
   assert.deepEqual([last[0], last[1], last[2].analytics_storage], ["consent", "update", "denied"]);
   assert.equal(page.window.dataLayer.filter((args) => args[1] === "default").length, 0);
+});
+
+// The server's answer is re-checked against this browser's own cookies (a page may come from a
+// shared cache, rendered for another visitor).
+
+const granting = (basis) => ({
+  consent: { required: true, cookie: "analytix_consent", granted: ["analytics", "marketing", "functional"], decided: true, ...basis },
+  services: [
+    service("hubspot", { category: "marketing", id: "42" }),
+    service("kissmetrics", { category: "analytics", id: ANALYTICS_KEY }),
+  ],
+});
+
+test("a config that says granted starts nothing in a browser without the consent cookie", () => {
+  for (const basis of [{}, { basis: { analytix_consent: "analytics,marketing,functional" } }]) {
+    const page = consentPage(granting(basis));
+    page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+    assert.deepEqual(vendorSrcs(page), []);
+    const records = page.window.analytix.services;
+    assert.deepEqual([records.hubspot.state, records.hubspot.reason], ["waiting", "consent"]);
+    assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: [], decided: false });
+    page.window.analytix.consent.grant(["marketing"]); // the visitor's own answer still works
+    assert.deepEqual(vendorSrcs(page), ["https://js.hs-scripts.com/42.js"]);
+  }
+});
+
+test("without a matching basis only the visitor's own consent cookie counts", () => {
+  const page = consentPage(granting({ basis: { analytix_consent: null, cookie_consent: "ads=1" } }), "analytix_consent=analytics");
+  page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(page), ["https://i.kissmetrics.io/i.js", `https://scripts.kissmetrics.io/${ANALYTICS_KEY}.2.js`]);
+  assert.equal(page.window.analytix.services.hubspot.state, "waiting");
+});
+
+test("a matching basis keeps django-cookie-consent's answers (quoted cookie values too)", () => {
+  const basis = { analytix_consent: null, cookie_consent: "marketing=2024-01-01|analytics=-1" };
+  const config = granting({ granted: ["marketing"], basis });
+  const page = consentPage(config, 'cookie_consent="marketing=2024-01-01|analytics=-1"');
+  page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(page), ["https://js.hs-scripts.com/42.js"]);
+  assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: ["marketing"], decided: true });
+
+  const changed = consentPage(config, 'cookie_consent="marketing=-1|analytics=-1"'); // answered since
+  changed.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(changed), []);
+});
+
+test("GPC in the browser turns off a service the config says is on, whatever the consent", () => {
+  const page = consentPage(granting({ basis: { analytix_consent: "analytics,marketing,functional" } }), "analytix_consent=analytics,marketing,functional");
+  Object.defineProperty(page.window.navigator, "globalPrivacyControl", { value: true });
+  page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
+  assert.deepEqual(vendorSrcs(page), []);
+  const records = page.window.analytix.services;
+  assert.deepEqual([records.hubspot.reason, records.kissmetrics.reason], ["privacy", "privacy"]);
+  page.window.analytix.consent.grant();
+  assert.deepEqual(vendorSrcs(page), []);
 });

@@ -314,8 +314,18 @@ test("declarative: a link only to beacon-capable loaded vendors, or to none, is 
   assert.equal(click(none, "#go").defaultPrevented, false);
 });
 
+// Replaces the form submission jsdom lacks: records each submit() call's fields as it reads them.
+function recordSubmissions(page) {
+  const submitted = [];
+  page.window.HTMLFormElement.prototype.submit = function () {
+    submitted.push({ form: this.id, fields: [...new page.window.FormData(this)] });
+  };
+  return submitted;
+}
+
 test("declarative: a tracked form is held briefly, then submitted once with its button's value", async () => {
   const page = bootedPage({ on: ["hubspot"], url: "https://site.test/here", body: LINKS, logLevel: "off" });
+  const submitted = recordSubmissions(page);
   const form = page.document.querySelector("#form");
   let submits = 0;
   form.addEventListener("submit", () => submits++);
@@ -324,10 +334,57 @@ test("declarative: a tracked form is held briefly, then submitted once with its 
     "trackCustomBehavioralEvent",
     { name: "pe1234567_signed_up", properties: { step: 2 } },
   ]);
-  assert.ok(await until(() => page.errors.some((m) => m.includes("HTMLFormElement's submit()"))));
-  assert.equal(submits, 1);
-  const carried = form.querySelector('input[type="hidden"][name="plan"]');
-  assert.equal(carried && carried.value, "pro");
+  assert.ok(await until(() => submitted.length === 1));
+  assert.deepEqual(submitted, [{ form: "form", fields: [["plan", "pro"]] }]);
+  assert.equal(submits, 1); // no second submit event for the page's handlers
+  assert.equal(form.querySelector('input[type="hidden"]'), null); // the carrier is gone again
+});
+
+// The usual add-to-basket markup: the event is on the submit button, not on the form.
+const SHOP = `
+  <form id="shop" action="/basket" method="post">
+    <input name="qty" value="2">
+    <button id="add" name="product" value="42" data-analytix-event="Added To Basket" data-analytix-props='{"sku":"42"}'>add</button>
+    <button id="typed" type="submit" name="product" value="43" data-analytix-event="Added To Basket">add</button>
+    <input id="input" type="submit" name="product" value="44" data-analytix-event="Added To Basket">
+    <button id="sizes" type="button" data-analytix-event="Opened Sizes">sizes</button>
+  </form>`;
+
+for (const [button, value] of [["#add", "42"], ["#typed", "43"], ["#input", "44"]]) {
+  test(`declarative: a tagged submit button (${button}) is its form's submit: beacon, held, then submitted with it`, async () => {
+    const page = bootedPage({ on: ["google", "kissmetrics"], url: "https://site.test/here", body: SHOP, logLevel: "off" });
+    const submitted = recordSubmissions(page);
+    const held = [];
+    page.document.addEventListener("submit", (event) => held.push(event.defaultPrevented));
+    page.document.querySelector(button).click();
+    const records = page.window._kmq.filter((entry) => entry[0] === "record");
+    assert.equal(records.length, 1); // once: on submit, not also as a click
+    assert.deepEqual(plain(page.window.dataLayer.at(-1)).slice(0, 2), ["event", "added_to_basket"]);
+    assert.equal(plain(page.window.dataLayer.at(-1))[2].transport_type, "beacon");
+    assert.deepEqual(held, [true]); // Kissmetrics is still loading: the submission waits
+    assert.equal(submitted.length, 0);
+    assert.ok(await until(() => submitted.length === 1));
+    assert.deepEqual(submitted[0].fields, [["qty", "2"], ["product", value]]);
+  });
+}
+
+test("declarative: a type=button in a form stays a click; a form cancelled by the page is tracked, not submitted", () => {
+  const page = bootedPage({ on: ["kissmetrics"], url: "https://site.test/here", body: SHOP, logLevel: "off" });
+  const submitted = recordSubmissions(page);
+  page.window.setTimeout = (callback) => callback(); // a held submission would go at once
+  page.document.querySelector("#sizes").click();
+  assert.deepEqual(plain(page.window._kmq.at(-1)), ["record", "Opened Sizes", {}]);
+  page.document.querySelector("#shop").addEventListener("submit", (event) => event.preventDefault()); // an AJAX basket
+  page.document.querySelector("#add").click();
+  assert.deepEqual(plain(page.window._kmq.at(-1)), ["record", "Added To Basket", { sku: "42" }]);
+  assert.deepEqual(submitted, []);
+});
+
+test("declarative: a link whose only recipient is a still-loading beacon vendor is held", () => {
+  // gtag.js sends by beacon only once it has loaded; until then the hit sits in dataLayer.
+  const page = bootedPage({ on: ["google"], url: "https://site.test/here", body: LINKS, logLevel: "off" });
+  assert.equal(page.window.analytix.services.google.state, "loading");
+  assert.equal(click(page, "#go").defaultPrevented, true);
 });
 
 test("a vendor definition without event calls is skipped with a debug line", () => {

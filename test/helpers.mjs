@@ -4,6 +4,8 @@ import { JSDOM, VirtualConsole } from "jsdom";
 
 const ROOT = new URL("../static/analytix/js/", import.meta.url);
 
+export const PAGE_NONCE = "page-nonce";
+
 export const CORE = ["logger.js", "config.js", "loader.js", "consent.js", "events.js"];
 
 // Each service's loader file, and a valid id for it (the ids of the Python test settings).
@@ -30,7 +32,9 @@ export function source(file) {
 
 // Returns {window, calls, errors, run}: calls collects every console call as {method, args},
 // errors jsdom's own messages (e.g. "Not implemented: navigation" when a page navigates).
-export function makePage({ config = null, nonce = "", url = undefined, body = "" } = {}) {
+// `nonce` is the page's CSP nonce: on the config block and on each script `run` runs, as the
+// server writes them (config.js reads only blocks carrying its own script's nonce).
+export function makePage({ config = null, nonce = PAGE_NONCE, url = undefined, body = "" } = {}) {
   const calls = [];
   const errors = [];
   const virtualConsole = new VirtualConsole();
@@ -42,12 +46,30 @@ export function makePage({ config = null, nonce = "", url = undefined, body = ""
     ? `<script type="application/json" data-analytix-config nonce="${nonce}">${JSON.stringify(config)}</script>`
     : "";
   const dom = new JSDOM(`<!doctype html><html><head>${block}</head><body>${body}</body></html>`, {
-    runScripts: "outside-only",
+    runScripts: "dangerously",
     virtualConsole,
     ...(url ? { url } : {}),
   });
+  // Each file runs as a <script nonce> element (so document.currentScript is set, as in a
+  // browser), removed once it ran; an error it throws is thrown here.
   const run = (...files) => {
-    for (const file of files) dom.window.eval(source(file));
+    for (const file of files) {
+      // Through the prototype: the clobbering tests shadow document.head and createElement.
+      const proto = dom.window.Document.prototype;
+      const script = proto.createElement.call(dom.window.document, "script");
+      if (nonce) script.setAttribute("nonce", nonce);
+      script.textContent = source(file);
+      let thrown = null;
+      const onError = (event) => {
+        thrown = event.error;
+        event.preventDefault();
+      };
+      dom.window.addEventListener("error", onError);
+      Object.getOwnPropertyDescriptor(proto, "head").get.call(dom.window.document).appendChild(script);
+      dom.window.removeEventListener("error", onError);
+      script.remove();
+      if (thrown) throw thrown;
+    }
   };
   return { window: dom.window, document: dom.window.document, calls, errors, run };
 }
@@ -66,5 +88,24 @@ export function service(name, overrides = {}) {
     fullstory: "FullStory",
     facebook_pixel: "Meta Pixel",
   };
-  return { name, label: labels[name], on: true, id: null, reason: "", detail: "", ...overrides };
+  const categories = {
+    google: "analytics",
+    hubspot: "marketing",
+    kissmetrics: "analytics",
+    drift: "functional",
+    fullstory: "analytics",
+    facebook_pixel: "marketing",
+  };
+  return { name, label: labels[name], category: categories[name], on: true, id: null, reason: "", detail: "", ...overrides };
+}
+
+// Adds a config block to the page, with the page's nonce unless told otherwise.
+export function addBlock(page, text, nonce = PAGE_NONCE) {
+  const block = page.document.createElement("script");
+  block.type = "application/json";
+  block.setAttribute("data-analytix-config", "");
+  if (nonce) block.setAttribute("nonce", nonce);
+  block.textContent = typeof text === "string" ? text : JSON.stringify(text);
+  page.document.head.appendChild(block);
+  return block;
 }

@@ -100,7 +100,7 @@ test("a vendor whose load throws is marked failed with a warning; the others sti
     config: {
       area: "default",
       logLevel: "warning",
-      services: [service("drift", { id: "d1" }), service("hubspot", { id: "42" })],
+      services: [service("drift", { id: "abc123xyz789" }), service("hubspot", { id: "42" })],
     },
   });
   page.run(...CORE, "vendors/hubspot.js");
@@ -117,52 +117,12 @@ test("a vendor whose load throws is marked failed with a warning; the others sti
 
 test("a service that is on but has no loader script on the page is turned off with a warning", () => {
   const page = makePage({
-    config: { area: "default", logLevel: "warning", services: [service("drift", { id: "d1" })] },
+    config: { area: "default", logLevel: "warning", services: [service("drift", { id: "abc123xyz789" })] },
   });
   page.run(...CORE, "boot.js");
   assert.equal(page.window.analytix.services.drift.on, false);
   assert.deepEqual(lines(page.calls), ["[WARNING] Drift | not loaded: no loader script for drift on this page"]);
   assert.equal(page.document.querySelectorAll("script[src]").length, 0);
-});
-
-// The config reader.
-
-function addBlock(page, text, nonce = "") {
-  const block = page.document.createElement("script");
-  block.type = "application/json";
-  block.setAttribute("data-analytix-config", "");
-  if (nonce) block.setAttribute("nonce", nonce);
-  block.textContent = text;
-  page.document.head.appendChild(block);
-}
-
-test("config: a block without a services list is skipped with a warning", () => {
-  const page = makePage();
-  page.run(...CORE);
-  addBlock(page, JSON.stringify({ area: "x" }));
-  addBlock(page, "null");
-  assert.deepEqual([...page.window.analytix.readPageConfigs()], []);
-  assert.deepEqual(lines(page.calls), [
-    "[WARNING] analytix | config block without services skipped",
-    "[WARNING] analytix | config block without services skipped",
-  ]);
-});
-
-test("config: each block is read once, takes its nonce, and the first block sets the level", () => {
-  const page = makePage();
-  page.run(...CORE);
-  addBlock(page, JSON.stringify({ area: "a", logLevel: "off", services: [] }), "n1");
-  addBlock(page, JSON.stringify({ area: "b", logLevel: "verbose", services: [] }), "n2");
-  const configs = page.window.analytix.readPageConfigs();
-  assert.deepEqual(
-    [...configs].map((c) => [c.area, c.nonce]),
-    [
-      ["a", "n1"],
-      ["b", "n2"],
-    ],
-  );
-  assert.equal(page.window.analytix.logLevel(), "off");
-  assert.deepEqual([...page.window.analytix.readPageConfigs()], []);
 });
 
 // The logger.

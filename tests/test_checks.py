@@ -6,7 +6,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from analytix_frontend.checks import check_config, check_ids, check_request_in_context
+from analytix_frontend.checks import (
+    check_config,
+    check_ids,
+    check_request_in_context,
+    check_template_areas,
+)
 
 
 def ids_of(messages: list[Any]) -> list[str]:
@@ -102,3 +107,92 @@ def test_a_django_backend_without_the_request_in_context_is_a_warning(settings: 
     jinja2 = {"BACKEND": "django.template.backends.jinja2.Jinja2", "OPTIONS": {}}
     settings.TEMPLATES = [jinja2]  # Django's Jinja2 backend passes the request itself
     assert check_request_in_context() == []
+
+
+# --- analytix.W003: literal areas in the project's templates ------------------------------
+
+
+def template_dirs(settings: Any, tmp_path: Any, files: dict[str, str], **backend: Any) -> None:
+    """A DjangoTemplates backend with these files in its DIRS (and app directories)."""
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    settings.TEMPLATES = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [tmp_path],
+            "APP_DIRS": True,
+            "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+            **backend,
+        }
+    ]
+
+
+def test_the_projects_templates_use_known_areas() -> None:
+    assert check_template_areas() == []
+
+
+def test_an_unknown_literal_area_in_a_template_is_a_warning_with_file_line_and_guess(
+    settings: Any, tmp_path: Any
+) -> None:
+    template_dirs(
+        settings,
+        tmp_path,
+        {
+            "base.html": "{% load analytix %}\n<head>\n{% analytics_scripts 'signup' %}</head>",
+            "pages/join.html": '{% load analytix %}\n\n<head>{% analytics_scripts "sigup" %}',
+            "pages/var.html": "{% load analytix %}{% analytics_scripts area %}",
+            "logo.png": "\x89PNG\r\n\x1a\n\xff\xfe",
+        },
+    )
+    (tmp_path / "binary.bin").write_bytes(b"\xff\xfe{% analytics_scripts 'x' %}\xff")
+    (message,) = check_template_areas()
+    assert message.id == "analytix.W003"
+    assert f"{tmp_path / 'pages' / 'join.html'}, line 3" in message.msg
+    assert "'sigup'" in message.msg
+    assert "Did you mean 'signup'?" in (message.hint or "")
+
+
+def test_the_no_argument_tag_is_checked_against_the_areas_setting(
+    settings: Any, tmp_path: Any
+) -> None:
+    settings.ANALYTICS_CONFIG = {"AREAS": {"shop": ["google"]}}  # no "default" any more
+    template_dirs(settings, tmp_path, {"a.html": "{% load analytix %}{%  analytics_scripts  %}"})
+    (message,) = check_template_areas()
+    assert "'default'" in message.msg and "Known areas: shop" in (message.hint or "")
+
+
+def test_templates_found_through_explicit_loaders_are_checked(settings: Any, tmp_path: Any) -> None:
+    template_dirs(
+        settings,
+        tmp_path,
+        {"a.html": '{% analytics_scripts "nope" %}'},
+        APP_DIRS=False,
+        OPTIONS={
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    ["django.template.loaders.filesystem.Loader"],
+                )
+            ]
+        },
+    )
+    assert ids_of(check_template_areas()) == ["analytix.W003"]
+
+
+def test_jinja2_templates_are_checked(settings: Any, tmp_path: Any) -> None:
+    (tmp_path / "page.html").write_text(
+        "{{ analytics_scripts('prelogin') }}\n{{ analytics_scripts( 'prelogn' ) }}"
+    )
+    settings.TEMPLATES = [
+        {"BACKEND": "django.template.backends.jinja2.Jinja2", "DIRS": [tmp_path], "OPTIONS": {}}
+    ]
+    (message,) = check_template_areas()
+    assert "line 2" in message.msg and "Did you mean 'prelogin'?" in (message.hint or "")
+
+
+def test_manage_py_check_reports_the_unknown_area(settings: Any, tmp_path: Any) -> None:
+    template_dirs(settings, tmp_path, {"a.html": '{% analytics_scripts "nope" %}'})
+    with pytest.raises(SystemCheckError, match=r"analytix\.W003"):
+        call_command("check", fail_level="WARNING")

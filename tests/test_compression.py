@@ -1,4 +1,5 @@
-"""django-compressor: one constant bundle, online and offline; per-request data stays outside."""
+"""django-compressor: offline, one constant bundle with per-request data outside; online, the
+prebuilt file (a bundle written at run time may never be served)."""
 
 from __future__ import annotations
 
@@ -92,27 +93,17 @@ def test_bundle_template_lists_exactly_every_script_file_in_order() -> None:
     assert on_disk == {*rendering.all_script_files(), rendering.MINIFIED_SCRIPT}
 
 
-def test_online_bundle_replaces_the_files_and_keeps_request_data_out(online: Any) -> None:
-    nonce = secrets.token_urlsafe(16)
-    html = render("signup", nonce=nonce)
-    (src,) = script_srcs(html)
-    assert BUNDLE_SRC.fullmatch(src)
-    bundle = next(s for s in scripts(html) if s.attrs.get("src"))
-    assert bundle.attrs["nonce"] == nonce
-    assert "defer" in bundle.attrs
-    assert sorted(enabled_services(html)) == sorted(DEFAULT_AREAS["signup"])
-    text = bundle_text(src)
-    assert "registerVendor" in text and "readPageConfigs" in text
-    for request_value in (nonce, "1234567", "G-ABC123DEF4", '{"area":'):
-        assert request_value not in text
-
-
-def test_online_bundle_is_one_file_for_every_area_and_request(online: Any) -> None:
-    srcs = {
-        tuple(script_srcs(render(area, nonce=secrets.token_urlsafe(16))))
-        for area in sorted(DEFAULT_AREAS)
-    }
-    assert len(srcs) == 1
+def test_online_compression_links_the_prebuilt_file_and_writes_no_bundle(
+    online: Any, tmp_path: Path
+) -> None:
+    # Online, compressor would write the bundle at run time, where whitenoise (which serves
+    # only what it indexed at start-up) never serves it: the tag links the prebuilt file.
+    online.COMPRESS_ROOT = str(tmp_path)
+    for area in sorted(DEFAULT_AREAS):
+        html = render(area, nonce=secrets.token_urlsafe(16))
+        assert script_srcs(html) == plain_srcs()
+        assert sorted(enabled_services(html)) == sorted(DEFAULT_AREAS[area])
+    assert list(tmp_path.rglob("*.js")) == []  # nothing written at run time
 
 
 def test_offline_mode_after_compress_serves_every_area_without_error(
@@ -148,14 +139,20 @@ def test_offline_mode_without_compress_falls_back_to_plain_files_and_logs(
     assert "manage.py compress" in caplog.text
 
 
-def test_compressor_that_cannot_find_the_files_falls_back_to_plain_files_and_logs(
-    online: Any, caplog: pytest.LogCaptureFixture
+def test_a_manifest_without_the_file_logs_and_never_fails_the_page(
+    settings: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    online.STATICFILES_FINDERS = ["compressor.finders.CompressorFinder"]  # no app directories
+    # Manifest storage, collectstatic never run: static() raises; the page still renders.
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
     with caplog.at_level(logging.ERROR, logger="analytix_frontend"):
-        html = render("prelogin")
-    assert script_srcs(html) == plain_srcs()
-    assert "analytix/js/logger.js" in caplog.text
+        html = render("signup")
+    assert script_srcs(html) == []
+    assert page_config(html)["area"] == "signup"
+    assert "collectstatic" in caplog.text
 
 
 def test_compression_disabled_serves_plain_files(settings: Any) -> None:
@@ -170,12 +167,27 @@ def test_compressor_not_installed_serves_plain_files(settings: Any) -> None:
     assert check_compressor() == []
 
 
-def test_check_is_quiet_for_a_working_setup(online: Any) -> None:
+@pytest.fixture
+def offline_on(settings: Any) -> Any:
+    """Offline compression configured (what the checks look at; no `compress` needed)."""
+    settings.COMPRESS_ENABLED = True
+    settings.COMPRESS_OFFLINE = True
+    return settings
+
+
+def test_check_is_quiet_for_a_working_setup(offline_on: Any) -> None:
     assert check_compressor() == []
 
 
-def test_check_warns_when_the_compressor_finder_is_missing(online: Any) -> None:
-    online.STATICFILES_FINDERS = [
+def test_check_is_quiet_online_where_no_bundle_is_linked(online: Any) -> None:
+    online.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.AppDirectoriesFinder"]
+    online.MIDDLEWARE = [WHITENOISE, *online.MIDDLEWARE]
+    online.COMPRESS_ROOT = "/somewhere/else"
+    assert check_compressor() == []
+
+
+def test_check_warns_when_the_compressor_finder_is_missing(offline_on: Any) -> None:
+    offline_on.STATICFILES_FINDERS = [
         "django.contrib.staticfiles.finders.FileSystemFinder",
         "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     ]
@@ -184,13 +196,53 @@ def test_check_warns_when_the_compressor_finder_is_missing(online: Any) -> None:
     assert "compressor.finders.CompressorFinder" in (message.hint or "")
 
 
-def test_check_warns_when_no_engine_finds_the_bundle_template(online: Any) -> None:
-    online.TEMPLATES = [
+def test_check_warns_when_no_engine_finds_the_bundle_template(offline_on: Any) -> None:
+    offline_on.TEMPLATES = [
         {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": False}
     ]
     (message,) = check_compressor()
     assert message.id == "analytix.W011"
     assert "APP_DIRS" in (message.hint or "")
+
+
+WHITENOISE = "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+@pytest.mark.parametrize(
+    ("root", "url", "expected"),
+    [
+        (None, None, []),  # the defaults: STATIC_ROOT at STATIC_URL
+        ("static-root", "/static/", []),
+        ("static-root/c", "/static/c/", []),
+        ("elsewhere", None, ["analytix.W012"]),  # outside STATIC_ROOT: whitenoise never sees it
+        (None, "/compressed/", ["analytix.W012"]),  # right files, a URL whitenoise ignores
+        ("static-root/sub", "/static/", ["analytix.W012"]),  # under STATIC_ROOT, wrong URL
+    ],
+)
+def test_check_warns_where_whitenoise_never_serves_the_offline_bundle(
+    offline_on: Any, tmp_path: Path, root: str | None, url: str | None, expected: list[str]
+) -> None:
+    offline_on.MIDDLEWARE = [WHITENOISE, *offline_on.MIDDLEWARE]
+    offline_on.STATIC_ROOT = str(tmp_path / "static-root")
+    offline_on.STATIC_URL = "/static/"
+    offline_on.COMPRESS_ROOT = str(tmp_path / root) if root else None
+    offline_on.COMPRESS_URL = url
+    messages = check_compressor()
+    assert [m.id for m in messages] == expected
+    for message in messages:
+        assert "COMPRESS_ROOT" in message.msg and "STATIC_ROOT" in (message.hint or "")
+
+
+def test_check_runs_in_production_settings_without_compress_enabled_set(
+    settings: Any, tmp_path: Path
+) -> None:
+    # `manage.py check --deploy` with DEBUG off: COMPRESS_ENABLED's default (not DEBUG) is on.
+    del settings.COMPRESS_ENABLED
+    settings.DEBUG = False
+    settings.COMPRESS_OFFLINE = True
+    settings.MIDDLEWARE = [WHITENOISE, *settings.MIDDLEWARE]
+    settings.COMPRESS_ROOT = str(tmp_path)
+    assert [m.id for m in check_compressor()] == ["analytix.W012"]
 
 
 def test_check_is_quiet_when_compression_is_off(settings: Any) -> None:
@@ -226,7 +278,7 @@ document.addEventListener("securitypolicyviolation", function (event) {
 @pytest.mark.django_db
 @pytest.mark.urls(__name__)
 @pytest.mark.parametrize("mode", ["online", "offline"])
-def test_browser_loads_vendors_and_logs_from_the_bundle(
+def test_browser_loads_vendors_and_logs_with_compressor_on(
     request: pytest.FixtureRequest, open_page: Any, mode: str
 ) -> None:
     configured = request.getfixturevalue(mode)
@@ -242,7 +294,10 @@ def test_browser_loads_vendors_and_logs_from_the_bundle(
         "script[src]", "els => els.map(e => e.getAttribute('src'))"
     )
     first_party = [s for s in srcs if s.startswith("/static/")]
-    assert len(first_party) == 1 and BUNDLE_SRC.fullmatch(first_party[0])
+    if mode == "online":  # the prebuilt file: compressor writes no bundle at run time
+        assert first_party == plain_srcs()
+    else:
+        assert len(first_party) == 1 and BUNDLE_SRC.fullmatch(first_party[0])
     assert browser_page.requested_hosts() == expected
     lines = browser_page.console_lines()
     assert "[VERBOSE] HubSpot | loaded https://js.hs-scripts.com/1234567.js" in lines

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import pytest
@@ -124,35 +122,6 @@ class LazyNonce:
     def __str__(self) -> str:
         self.used = True
         return getattr(self.request, "_django6_nonce", "")
-
-
-@pytest.fixture
-def fake_django_6(monkeypatch: pytest.MonkeyPatch) -> None:
-    """django.middleware.csp as Django 6 ships it: get_nonce(request)."""
-    module = types.ModuleType("django.middleware.csp")
-    module.get_nonce = lambda request: LazyNonce(request)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "django.middleware.csp", module)
-    nonce.django_nonce_getter.cache_clear()
-    yield
-    nonce.django_nonce_getter.cache_clear()
-
-
-def test_django_6_nonce_is_used_when_django_csp_has_none(fake_django_6) -> None:
-    request = RequestFactory().get("/")
-    request._django6_nonce = "from-django-6"
-    assert {s.attrs.get("nonce") for s in scripts(render(request=request))} == {"from-django-6"}
-    request.csp_nonce = "from-django-csp"
-    assert nonce.find_csp_nonce(request) == "from-django-csp"
-
-
-def test_without_django_6_the_lookup_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "django.middleware.csp", None)  # import raises ImportError
-    nonce.django_nonce_getter.cache_clear()
-    try:
-        assert nonce.django_nonce_getter() is None
-        assert nonce.find_csp_nonce(RequestFactory().get("/")) is None
-    finally:
-        nonce.django_nonce_getter.cache_clear()
 
 
 def test_context_nonce_wins() -> None:

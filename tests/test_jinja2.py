@@ -93,11 +93,23 @@ def test_the_global_alone_works_without_the_extension() -> None:
     assert html == django_render('{% analytics_scripts "default" %}')
 
 
-def test_same_bundle_as_the_tag_with_compression_on(settings: Any) -> None:
+def test_same_bundle_as_the_tag_with_offline_compression(settings: Any, tmp_path: Any) -> None:
+    from compressor.cache import flush_offline_manifest
+    from django.core.management import call_command
+
+    from analytix_frontend.rendering import clear_caches
+
     settings.COMPRESS_ENABLED = True
-    settings.COMPRESS_OFFLINE = False
+    settings.COMPRESS_OFFLINE = True
+    settings.COMPRESS_ROOT = str(tmp_path)
+    call_command("compress", verbosity=0)
+    flush_offline_manifest()
     request_args = {"csp_nonce": "c0mpress"}
-    jinja = jinja_render("{{ analytics_scripts('signup') }}", **request_args)
-    assert jinja == django_render('{% analytics_scripts "signup" %}', **request_args)
+    try:
+        jinja = jinja_render("{{ analytics_scripts('signup') }}", **request_args)
+        assert jinja == django_render('{% analytics_scripts "signup" %}', **request_args)
+    finally:
+        flush_offline_manifest()
+        clear_caches()
     srcs = [s.attrs["src"] or "" for s in scripts(jinja) if s.attrs.get("src")]
     assert len(srcs) == 1 and srcs[0].startswith("/static/CACHE/js/")

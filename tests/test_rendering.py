@@ -58,3 +58,31 @@ def test_decisions_changed_per_request_never_get_another_requests_output() -> No
     google = json.loads(output.json_text)["services"][0]
     assert (google["name"], google["on"], google["reason"]) == ("google", False, "consent")
     assert rendering._output_for("signup", decisions, config) is not output
+
+
+def test_a_change_of_only_the_log_level_reaches_a_cached_area(settings: object) -> None:
+    """Only LOG_LEVEL moves: the area's decisions are equal before and after, so nothing but
+    the settings identity tells the cached output is stale (the level, and the details it
+    prints, are in the cached JSON)."""
+    from tests.html import page_config
+
+    def drift() -> dict[str, object]:
+        config = page_config(render("default"))
+        service = next(s for s in config["services"] if s["name"] == "drift")
+        return {"logLevel": config["logLevel"], **service}
+
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}  # type: ignore[attr-defined]
+    quiet = drift()
+    assert quiet["logLevel"] == "warning" and "detail" not in quiet
+    stale_output = rendering._area_outputs["default"]
+    stale_decisions = rendering._area_decisions["default"]
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
+    loud = drift()
+    assert loud["logLevel"] == "debug"
+    assert loud["detail"] == "area 'default' does not list it"
+    # As if another thread stored what it built from the old level after the change.
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # type: ignore[attr-defined]
+    rendering._area_outputs["default"] = stale_output
+    rendering._area_decisions["default"] = stale_decisions
+    louder = drift()
+    assert louder["logLevel"] == "verbose" and louder["detail"]

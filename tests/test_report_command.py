@@ -20,7 +20,10 @@ def rows(text: str) -> dict[str, list[str]]:
 
     table_text = text.split("\n\n")[0]  # the reasons follow after a blank line
     table = {}
-    for line in table_text.splitlines()[1:]:  # the first line states the environment
+    # The first lines state the settings, the request rules and the visitor.
+    lines = table_text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("area "))
+    for line in lines[start:]:
         cells = re.split(r"\s{2,}", line.strip())
         table[cells[0]] = cells[1:]
     return table
@@ -28,13 +31,13 @@ def rows(text: str) -> dict[str, list[str]]:
 
 def test_table_has_every_area_and_service() -> None:
     table = rows(report())
-    assert table["area"] == [
-        "google",
-        "hubspot",
-        "kissmetrics",
-        "drift",
-        "fullstory",
-        "facebook_pixel",
+    assert table["area"] == [  # the console's names for them
+        "Google Analytics",
+        "HubSpot",
+        "Kissmetrics",
+        "Drift",
+        "FullStory",
+        "Meta Pixel",
     ]
     assert table["signup"] == ["on"] * 6
     assert table["default"] == ["on", "on", "on", "off: area", "off: area", "off: area"]
@@ -45,7 +48,7 @@ def test_why_fullstory_does_not_load_on_signup(settings: Any) -> None:
     text = report("--area", "signup")
     assert rows(text)["signup"][4] == "off: invalid id"
     assert (
-        "fullstory: invalid id: ANALYTICS_IDS['FULLSTORY_ID'] is not a valid FullStory id" in text
+        "FullStory: invalid id: ANALYTICS_IDS['FULLSTORY_ID'] is not a valid FullStory id" in text
     )
 
 
@@ -69,3 +72,47 @@ def test_json_output(settings: Any) -> None:
 def test_unknown_area_is_a_command_error() -> None:
     with pytest.raises(CommandError, match="Unknown area"):
         report("--area", "nope")
+
+
+def test_header_separates_djangos_debug_from_analytix_debug(settings: Any) -> None:
+    settings.DEBUG = False
+    settings.ANALYTICS_CONFIG = {"DEBUG": True}
+    header = report("--area", "default").splitlines()[0]
+    assert "Django settings.DEBUG=False" in header
+    assert "ANALYTICS_CONFIG: DEBUG=True" in header
+
+
+def test_invalid_settings_show_as_written_with_the_fallback(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbos", "DEBUG": "yes"}
+    text = report("--area", "default")
+    assert "LOG_LEVEL='verbos' (invalid, using 'warning')" in text
+    assert "DEBUG='yes' (invalid, using False)" in text
+
+
+def test_consent_shows_as_waiting_and_a_consenting_visitor_as_on(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"CONSENT": True}
+    assert rows(report("--area", "default"))["default"][:3] == ["waits: consent"] * 3
+    granted = rows(report("--area", "default", "--cookie", "analytix_consent=analytics"))
+    assert granted["default"][:3] == ["on", "waits: consent", "on"]  # hubspot is marketing
+
+
+def test_described_visitor_meets_the_same_rules_as_the_page(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"INTERNAL": {"IPS": ["10.0.0.0/8"]}}
+    assert rows(report("--area", "default"))["default"][0] == "on"  # an outside address
+    assert rows(report("--area", "default", "--ip", "10.1.2.3"))["default"][0] == "off: internal"
+    gpc = rows(report("--area", "signup", "--gpc"))["signup"]
+    assert gpc == ["off: privacy"] * 3 + ["on"] + ["off: privacy"] * 2  # drift is functional
+    header = rows(report("--area", "signup", "--header", "Sec-GPC=1"))["signup"]
+    assert header == gpc
+    assert "internal: 10.0.0.0/8" in report("--area", "default")
+
+
+@pytest.mark.django_db
+def test_user_option_signs_in_a_real_user(settings: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_user("alice")
+    settings.ANALYTICS_CONFIG = {"CONDITIONS": {"google": "tests.conditions.anonymous_only"}}
+    assert rows(report("--area", "default", "--user", "alice"))["default"][0] == "off: condition"
+    with pytest.raises(CommandError, match="no user 'bob'"):
+        report("--area", "default", "--user", "bob")

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import pytest
-from django.template import Context, Template, TemplateSyntaxError
+from django.http import HttpRequest, HttpResponse
+from django.template import Context, RequestContext, Template, TemplateSyntaxError
 from django.test import RequestFactory
+from django.urls import path
 
 from analytix_frontend.rendering import all_script_files
 from analytix_frontend.services import DEFAULT_AREAS
+from tests.conftest import VENDOR_HOSTS
 from tests.html import enabled_services, page_config, parse, scripts
 
 
@@ -30,9 +34,26 @@ def test_area_from_a_variable() -> None:
     assert "facebook_pixel" in enabled_services(html)
 
 
-def test_unknown_literal_area_fails_when_the_template_compiles() -> None:
+def test_unknown_literal_area_in_production_renders_the_page_and_warns(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # DEBUG off (production): a typo never fails the page; W003 finds it before deploy.
+    with caplog.at_level(logging.WARNING, logger="analytix_frontend"):
+        html = render('<p>page</p>{% analytics_scripts "nope" %}')
+    assert html.startswith("<p>page</p>")
+    config = page_config(html)
+    assert enabled_services(html) == []
+    assert config["unknownArea"] is True
+    assert "unknown page area 'nope'" in caplog.text
+
+
+def test_unknown_literal_area_in_development_fails_when_the_template_compiles(
+    settings: object,
+) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
     with pytest.raises(TemplateSyntaxError, match="unknown page area 'nope'"):
         Template('{% load analytix %}{% analytics_scripts "nope" %}')
+    Template('{% load analytix %}{% analytics_scripts "signup" %}')  # known: fine
 
 
 def test_too_many_arguments_is_a_syntax_error() -> None:
@@ -107,36 +128,48 @@ def test_log_level_off_with_nothing_on_still_gives_page_code_its_api(settings: o
     assert enabled_services(html) == []
 
 
-def test_nothing_on_still_renders_the_logger_when_logging(settings: object) -> None:
-    settings.SERVER_ENVIRONMENT = "staging"  # type: ignore[attr-defined]
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
-    settings.DEBUG = True  # type: ignore[attr-defined]  # the separate source files
-    srcs = [
-        s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
-    ]
-    assert "/static/analytix/js/logger.js" in srcs
-    assert not any("/vendors/" in src for src in srcs)
+DEBUG_FILES = [
+    "/static/analytix/js/logger.js",
+    "/static/analytix/js/config.js",
+    "/static/analytix/js/loader.js",
+    "/static/analytix/js/consent.js",
+    "/static/analytix/js/events.js",
+    "/static/analytix/js/vendors/google.js",
+    "/static/analytix/js/vendors/hubspot.js",
+    "/static/analytix/js/vendors/km.js",
+    "/static/analytix/js/vendors/drift.js",
+    "/static/analytix/js/vendors/fullstory.js",
+    "/static/analytix/js/vendors/meta-pixel.js",
+    "/static/analytix/js/boot.js",
+]
 
 
-def test_in_debug_only_enabled_vendor_loaders_are_written(settings: object) -> None:
+@pytest.mark.parametrize("environment", ["production", "staging"])  # some services on, none on
+def test_in_debug_every_readable_file_in_the_minified_files_order(
+    settings: object, environment: str
+) -> None:
+    # What analytix.min.js holds, file by file: every vendor loader before boot.js, whatever
+    # the area, so a second tag with another area on the page needs no loader after boot.js.
     settings.DEBUG = True  # type: ignore[attr-defined]
-    srcs = [
-        s.attrs["src"] for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
-    ]
-    assert srcs == [
-        "/static/analytix/js/logger.js",
-        "/static/analytix/js/config.js",
-        "/static/analytix/js/loader.js",
-        "/static/analytix/js/consent.js",
-        "/static/analytix/js/events.js",
-        "/static/analytix/js/vendors/google.js",
-        "/static/analytix/js/vendors/hubspot.js",
-        "/static/analytix/js/vendors/km.js",
-        "/static/analytix/js/boot.js",
-    ]
-    assert all(
-        "defer" in s.attrs for s in scripts(render("{% analytics_scripts %}")) if s.attrs.get("src")
+    settings.SERVER_ENVIRONMENT = environment  # type: ignore[attr-defined]
+    html = render("{% analytics_scripts %}")
+    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    assert srcs == DEBUG_FILES == [f"/static/{path}" for path in all_script_files()]
+    assert all("defer" in s.attrs for s in scripts(html) if s.attrs.get("src"))
+
+
+def test_in_debug_two_areas_on_one_page_write_each_file_once_before_boot(
+    settings: object,
+) -> None:
+    settings.DEBUG = True  # type: ignore[attr-defined]
+    html = render(
+        '{% analytics_scripts "default" %}{% analytics_scripts "signup" %}',
+        request=RequestFactory().get("/"),
     )
+    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    assert srcs == DEBUG_FILES
+    configs = [s for s in scripts(html) if s.attrs.get("type") == "application/json"]
+    assert len(configs) == 2
 
 
 @pytest.mark.parametrize("area", sorted(DEFAULT_AREAS))
@@ -259,3 +292,44 @@ def test_hostile_area_names_stay_data(area: str) -> None:
     html = render("{% analytics_scripts page_area %}", page_area=area)
     assert [e.tag for e in parse(html)] == ["script"] * 2
     assert page_config(html)["area"] == area
+
+
+# --- in the browser: two tags with different areas on one page ----------------------------
+
+TWO_AREAS = (
+    '{% load analytix %}<!doctype html><html><head><meta charset="utf-8">'
+    '<link rel="icon" href="data:,">{% analytics_scripts "default" %}</head>'
+    '<body><p>page</p>{% analytics_scripts "signup" %}</body></html>'
+)
+
+
+def two_areas_page(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(Template(TWO_AREAS).render(RequestContext(request)))
+
+
+urlpatterns = [path("two-areas/", two_areas_page)]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("debug", [True, False], ids=["DEBUG-on", "DEBUG-off"])
+def test_two_areas_on_one_page_start_the_union_with_debug_on_or_off(
+    settings: object, open_page: Any, debug: bool
+) -> None:
+    settings.DEBUG = debug  # type: ignore[attr-defined]
+    browser_page = open_page("fake")
+    browser_page.goto("/two-areas/")
+    union = set(DEFAULT_AREAS["default"]) | set(DEFAULT_AREAS["signup"])
+    expected = {host for host, service in VENDOR_HOSTS.items() if service in union}
+    browser_page.page.wait_for_function(
+        "n => (window.__fakeVendorsRan || []).length >= n", arg=len(expected)
+    )
+    assert browser_page.requested_hosts() == expected
+    states = browser_page.page.evaluate(
+        "Object.fromEntries(Object.entries(window.analytix.services)"
+        ".map(([name, s]) => [name, s.state]))"
+    )
+    assert states == dict.fromkeys(union, "loaded")
+    assert not any("no loader" in line for line in browser_page.console_lines())
+    assert browser_page.errors == []

@@ -221,6 +221,7 @@ def test_wheel_carries_the_static_files_templates_and_types(wheel_path: Path) ->
     assert "analytix_frontend/templatetags/analytix.py" in names
     assert "analytix_frontend/py.typed" in names
     assert not any(n.startswith(("tests/", "test/", "node_modules/")) for n in names)
+    assert not any(n.endswith(("easylist.txt", "easyprivacy.txt")) for n in names)  # test data
 
 
 def test_sdist_carries_the_sources_and_tests(dist_dir: Path) -> None:
@@ -230,6 +231,9 @@ def test_sdist_carries_the_sources_and_tests(dist_dir: Path) -> None:
     assert "static/analytix/js/boot.js" in names
     assert "templates/analytics/bundle.html" in names
     assert "tests/test_wheel.py" in names
+    # The ad-block tests' data, with its source and licence, so they run from the sdist too.
+    for name in ("easylist.txt", "easyprivacy.txt", "SOURCE.md"):
+        assert f"tests/data/filters/{name}" in names
     assert "pyproject.toml" in names
     assert not any(n.startswith("node_modules/") for n in names)
 

@@ -50,7 +50,8 @@ class Call:
 
     def as_json(self) -> str:
         """One line that `analytix_frontend.server.send(json.loads(line))` sends again."""
-        return json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"))
+        # default=str: a hand-made call given to send() must still end in a replay line.
+        return json.dumps(self.as_dict(), sort_keys=True, separators=(",", ":"), default=str)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Call:

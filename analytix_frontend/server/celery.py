@@ -15,7 +15,8 @@ from celery import Task, shared_task
 
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import read_server_settings
-from analytix_frontend.server.http import log_outcome, logger, retry_delay, send_once
+from analytix_frontend.server.http import log_outcome, retry_delay, send_once
+from analytix_frontend.server.logs import logger
 
 TASK_NAME = "analytix_frontend.server.send_call"
 

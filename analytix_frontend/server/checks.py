@@ -1,5 +1,5 @@
 """System checks for the server-side settings (`ANALYTICS_CONFIG["SERVER"]` and the HubSpot
-access token): analytix.E101-E112, W101-W102. Registered from apps.py.
+access token): analytix.E101-E113, W101-W102. Registered from apps.py.
 
 Messages never quote the access token, only what is wrong with it.
 """
@@ -24,6 +24,7 @@ from analytix_frontend.server.config import (
     MAX_RETRIES,
     MAX_TIMEOUT,
     SERVER_KEYS,
+    is_printable_ascii,
 )
 
 SERVER = "ANALYTICS_CONFIG['SERVER']"
@@ -188,6 +189,17 @@ def check_access_token(**kwargs: Any) -> list[CheckMessage]:
                 f"{name} must be a string without surrounding spaces.",
                 hint="Copy the access token of your HubSpot private app exactly.",
                 id="analytix.E109",
+            )
+        ]
+    if not is_printable_ascii(token):
+        where, char = next((i, c) for i, c in enumerate(token) if not is_printable_ascii(c))
+        return [
+            Error(
+                f"{name} holds a character that is not printable ASCII: U+{ord(char):04X} "
+                f"at position {where + 1}. Nothing is sent with it.",
+                hint="Copying often picks up an invisible character (a zero-width or "
+                "non-breaking space): copy the token again from your private app's Auth tab.",
+                id="analytix.E113",
             )
         ]
     if LEGACY_API_KEY.fullmatch(token):

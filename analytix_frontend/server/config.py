@@ -78,6 +78,12 @@ def access_token() -> str:
     return raw_id(ids, ACCESS_TOKEN_SETTING) if isinstance(ids, Mapping) else ""
 
 
+def is_printable_ascii(value: str) -> bool:
+    """What an HTTP header can carry as it is: a pasted zero-width or non-breaking space is
+    not (httpx would raise, quoting the header in the exception)."""
+    return value.isascii() and value.isprintable()
+
+
 def _number(value: Any, default: float, *, minimum: float, maximum: float = 86400) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return default

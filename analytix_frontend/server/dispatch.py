@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import CELERY, INLINE, read_server_settings
+from analytix_frontend.server.logs import log_failure
 
 logger = logging.getLogger("analytix_frontend.server")
 
@@ -43,7 +44,11 @@ def send(call: Mapping[str, Any]) -> bool:
     # in projects that installed analytix-frontend without the [server] extra.
     from analytix_frontend.server.http import send_with_retries
 
-    return send_with_retries(parsed).ok
+    try:
+        return send_with_retries(parsed).ok
+    except Exception as exc:  # a bug: the call still ends in a replay line, and never raises
+        log_failure(parsed, f"{parsed.describe()} failed unexpectedly: {type(exc).__name__}")
+        return False
 
 
 def dispatch(call: Call) -> None:
@@ -73,24 +78,16 @@ def _hand_over(call: Call) -> None:
         else:
             import_string(mode)(call.as_dict())
     except Exception as exc:
-        logger.error(
-            "%s could not be queued (dispatcher %r: %s). Replay: %s",
-            call.describe(),
-            mode,
-            type(exc).__name__,
-            call.as_json(),
-        )
+        problem = f"dispatcher {mode!r}: {type(exc).__name__}"
+        log_failure(call, f"{call.describe()} could not be queued ({problem})")
 
 
 def _submit_to_pool(call: Call) -> None:
     global _executor
     with _lock:
         if len(_pending) >= MAX_PENDING:
-            logger.error(
-                "%s dropped: %d calls are already waiting to be sent. Replay: %s",
-                call.describe(),
-                len(_pending),
-                call.as_json(),
+            log_failure(
+                call, f"{call.describe()} dropped: {len(_pending)} calls are already waiting"
             )
             return
         if _executor is None:

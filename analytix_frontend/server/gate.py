@@ -1,5 +1,6 @@
 """Whether a server-side call may go ahead: the same environment rule as the template tag,
-the project's opt-out callable, and the visitor's consent for the service's category.
+the project's opt-out callable, the page's Global Privacy Control rule, and the visitor's
+consent for the service's category.
 
 A "no" is never an error: the caller logs the reason at debug level and returns.
 """
@@ -15,6 +16,7 @@ from django.utils.module_loading import import_string
 
 from analytix_frontend.conf import get_settings
 from analytix_frontend.consent import category_allowed
+from analytix_frontend.privacy import get_privacy_settings, sends_gpc
 from analytix_frontend.server.config import read_server_settings
 from analytix_frontend.services import SERVICES_BY_NAME
 
@@ -39,8 +41,28 @@ def opted_out(request: Any, person: str | None) -> bool:
         return True
 
 
-def why_skip(service_name: str, *, request: Any = None, person: str | None = None) -> str:
-    """ "" when a call to this service may go ahead, else the reason it may not."""
+def gpc_refuses(request: Any, category: str) -> bool:
+    """The page's rule: a request with `Sec-GPC: 1` turns off the categories that
+    ANALYTICS_CONFIG["GPC"] names (analytics and marketing by default)."""
+    return (
+        request is not None
+        and sends_gpc(request)
+        and category in get_privacy_settings().gpc_categories
+    )
+
+
+def why_skip(
+    service_name: str,
+    *,
+    request: Any = None,
+    person: str | None = None,
+    asked_by_visitor: bool = False,
+) -> str:
+    """ "" when a call to this service may go ahead, else the reason it may not.
+
+    `asked_by_visitor`: the call is something the visitor asked for (a form they
+    submitted), so Global Privacy Control does not stop it; the caller leaves out the
+    tracking context instead."""
     config = get_settings()
     if not config.analytics_environment:
         return (
@@ -50,6 +72,8 @@ def why_skip(service_name: str, *, request: Any = None, person: str | None = Non
     if opted_out(request, person):
         return "the user opted out (ANALYTICS_CONFIG['SERVER']['OPT_OUT'])"
     category = SERVICES_BY_NAME[service_name].category
+    if not asked_by_visitor and gpc_refuses(request, category):
+        return f"the visitor sent Global Privacy Control (Sec-GPC: 1), which turns off {category!r}"
     if request is not None and not category_allowed(request, category):
         return f"the visitor has not consented to {category!r}"
     return ""

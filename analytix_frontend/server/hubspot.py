@@ -16,7 +16,7 @@ from analytix_frontend.consent import category_allowed
 from analytix_frontend.server.calls import Call, text_value
 from analytix_frontend.server.config import ACCESS_TOKEN_SETTING, access_token, read_server_settings
 from analytix_frontend.server.dispatch import dispatch
-from analytix_frontend.server.gate import log_skip, never_raises, why_skip
+from analytix_frontend.server.gate import gpc_refuses, log_skip, never_raises, why_skip
 from analytix_frontend.services import SERVICES_BY_NAME
 
 logger = logging.getLogger("analytix_frontend.server")
@@ -29,9 +29,12 @@ EMAIL = re.compile(r"[^@\s/]+@[^@\s/]+", re.ASCII)
 
 
 def hubspot_visitor_token(request: Any) -> str | None:
-    """The visitor's `hubspotutk` cookie when it is well formed and marketing consent (when
-    the project requires consent) allows using it; else None."""
+    """The visitor's `hubspotutk` cookie when it is well formed, marketing consent (when the
+    project requires consent) allows using it and Global Privacy Control does not forbid
+    it; else None."""
     if request is None or not category_allowed(request, HUBSPOT.category):
+        return None
+    if gpc_refuses(request, HUBSPOT.category):
         return None
     value = (getattr(request, "COOKIES", None) or {}).get(VISITOR_COOKIE)
     return value if isinstance(value, str) and VISITOR_TOKEN.fullmatch(value) else None
@@ -60,9 +63,11 @@ def _page_uri(request: Any) -> str | None:
 
 
 def visitor_context(request: Any, page_name: str | None) -> dict[str, str]:
-    """The form submission's `context`, reduced to plain strings before anything is queued."""
+    """The form submission's `context`, reduced to plain strings before anything is queued.
+    A visitor who sent Global Privacy Control (for marketing) gets none of the tracking
+    context: no hutk, page URL (it can carry ad click ids) or IP address."""
     context: dict[str, str | None] = {"pageName": page_name}
-    if request is not None:
+    if request is not None and not gpc_refuses(request, HUBSPOT.category):
         context.update(
             hutk=hubspot_visitor_token(request),
             pageUri=_page_uri(request),
@@ -88,7 +93,7 @@ def submit_hubspot_form(
         return None
     email = fields.get("email")
     person = email if isinstance(email, str) else None
-    reason = why_skip(HUBSPOT.name, request=request, person=person)
+    reason = why_skip(HUBSPOT.name, request=request, person=person, asked_by_visitor=True)
     if reason:
         return log_skip(what, reason)
     body = {

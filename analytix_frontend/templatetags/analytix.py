@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.template.base import FilterExpression, Parser, Token
 from django.template.context import Context
 from django.utils.safestring import SafeString
@@ -41,7 +42,10 @@ def analytics_scripts(parser: Parser, token: Token) -> AnalyticsScriptsNode:
         return AnalyticsScriptsNode(None)
     area = parser.compile_filter(bits[1])
     literal = area.var if isinstance(area.var, str) and not area.filters else None
-    if literal is not None:
+    # An unknown literal area: in development (DEBUG) an error at once; in production never a
+    # failed page (it renders like an unknown variable area: a warning, no vendor), and
+    # `manage.py check` finds it in the project's templates before deploy (analytix.W003).
+    if literal is not None and settings.DEBUG:
         known = get_settings().areas
         if literal not in known:
             raise template.TemplateSyntaxError(

@@ -1,4 +1,5 @@
-"""Demo settings: every service on (fake ids), analytics forced on with DEBUG, verbose logs."""
+"""Demo settings: every service on (fake ids), analytics forced on with DEBUG, verbose logs,
+and local fake vendors (a service worker) so every state reaches "loaded" offline."""
 
 from pathlib import Path
 
@@ -25,7 +26,7 @@ TEMPLATES = [
 DATABASES = {}
 STATIC_URL = "/static/"
 STATIC_ROOT = DEMO / "static-root"
-STATICFILES_DIRS = [REPO / "static"]
+STATICFILES_DIRS = [REPO / "static", DEMO / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -46,3 +47,7 @@ ANALYTICS_CONFIG = {
     "LOG_LEVEL": "verbose",
     "ENVIRONMENTS": ["production"],
 }
+
+# Answer the vendor hosts with local fakes (demo/static/demo/fake-vendors-sw.js); False: the
+# real vendors (unreachable from a machine without internet).
+DEMO_FAKE_VENDORS = True

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -67,3 +69,25 @@ def sent(vendor: FakeVendor) -> list[Any]:
     """The requests the fake received, once every queued call has finished."""
     assert dispatch.flush(timeout=30)
     return list(vendor.received)
+
+
+SERVER_LOGGER = "analytix_frontend.server"
+REPLAY_LOGGER = "analytix_frontend.server.replay"
+
+
+def failures(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The ordinary ERROR lines (free of personal data), not the replay lines."""
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.ERROR and r.name != REPLAY_LOGGER
+    ]
+
+
+def replays(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == REPLAY_LOGGER]
+
+
+def replayed_call(line: str) -> Any:
+    """The call a replay line carries, as the docs' recipe reads it."""
+    return json.loads(line.split("Replay: ", 1)[1])

@@ -1,11 +1,14 @@
 """A fake HubSpot/Kissmetrics on loopback: real HTTP (http.server in a thread) that records
-every request and answers from a script: a status, headers such as Retry-After, or "hold"
-(no answer until released, which the client sees as a hang)."""
+every request and answers from a script: a status, headers such as Retry-After, "hold"
+(no answer until released, which the client sees as a hang), a huge body, or an answer
+dripped one byte at a time. It counts the bytes it managed to write, so a test can tell
+how much the client read before it gave up, without measuring time."""
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +22,9 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
     body: str = "{}"
     hold: bool = False  # wait for `release()` before answering
+    size: int = 0  # a body of this many bytes instead of `body`, written in 64 KiB pieces
+    drip: float = 0.0  # seconds between single bytes of the answer
+    drip_head: bool = True  # drip the status line and headers too, else only the body
 
 
 HOLD = Answer(hold=True)
@@ -37,18 +43,24 @@ class Received:
 
 
 class FakeVendor:
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.received: list[Received] = []
         self.answered = 0
+        self.written = 0  # bytes of answers written (for `size` and `drip` answers: counted)
+        self.finished = 0  # answers whose writing ended, completely or cut off by the client
         self._answers: deque[Answer] = deque()
         self._changed = threading.Condition()
         self._released = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), daemon=True
         )
         self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
 
     @property
     def url(self) -> str:
@@ -75,6 +87,12 @@ class FakeVendor:
             self._changed.wait_for(lambda: self.answered >= count, timeout)
             return self.answered
 
+    def wait_finished(self, count: int, timeout: float = 30) -> int:
+        """Waits (a deadline, not a measurement) until `count` answers stopped being written."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.finished >= count, timeout)
+            return self.finished
+
     def close(self) -> None:
         self._released.set()
         self._server.shutdown()
@@ -85,6 +103,7 @@ class FakeVendor:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = 30  # a client that stops reading cannot hold the fake forever
 
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -102,20 +121,44 @@ class FakeVendor:
                     vendor._changed.notify_all()
                 if answer.hold:
                     vendor._released.wait(60)
-                body = answer.body.encode()
                 try:
-                    self.send_response(answer.status)
-                    for name, value in answer.headers.items():
-                        self.send_header(name, value)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
+                    complete = self._write(answer)
                 except OSError:
-                    return  # the client gave up waiting (a timeout test)
+                    complete = False  # the client gave up waiting (a timeout test)
                 with vendor._changed:
-                    vendor.answered += 1
+                    vendor.answered += complete
+                    vendor.finished += 1
                     vendor._changed.notify_all()
+
+            def _write(self, answer: Answer) -> bool:
+                body = answer.body.encode()
+                length = answer.size or len(body)
+                head = [f"HTTP/1.1 {answer.status} {self.responses.get(answer.status, ('',))[0]}"]
+                headers = {**answer.headers, "Content-Type": "application/json"}
+                head += [f"{name}: {value}" for name, value in headers.items()]
+                head += [f"Content-Length: {length}", "", ""]
+                raw = "\r\n".join(head).encode()
+                if answer.drip:
+                    if not answer.drip_head:
+                        self.wfile.write(raw)
+                        raw = b""
+                    raw += body
+                    for offset in range(len(raw)):
+                        self._count(self.wfile.write(raw[offset : offset + 1]))
+                        time.sleep(answer.drip)
+                    return True
+                self.wfile.write(raw if answer.size else raw + body)
+                left = answer.size
+                while left > 0:
+                    piece = min(left, 65536)
+                    self.wfile.write(b"x" * piece)
+                    self._count(piece)
+                    left -= piece
+                return True
+
+            def _count(self, written: int | None) -> None:
+                with vendor._changed:
+                    vendor.written += written or 0
 
             do_GET = do_POST = do_PATCH = _handle
 

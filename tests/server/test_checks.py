@@ -108,6 +108,9 @@ def test_a_good_token_or_none_passes(settings: Any) -> None:
         (TOKEN + " ", "analytix.E109"),
         (12345, "analytix.E109"),
         ("secret-looking-but-wrong-0a1b2c3d", "analytix.W101"),
+        (TOKEN[:12] + "\u200b" + TOKEN[12:], "analytix.E113"),  # a pasted zero-width space
+        (TOKEN[:12] + "\u00a0" + TOKEN[12:], "analytix.E113"),  # a non-breaking space
+        (TOKEN[:12] + "\x7f" + TOKEN[12:], "analytix.E113"),
     ],
 )
 def test_wrong_looking_tokens_are_reported_without_quoting_them(
@@ -117,6 +120,7 @@ def test_wrong_looking_tokens_are_reported_without_quoting_them(
     assert message.id == expected
     text = f"{message.msg} {message.hint}"
     assert str(token).strip() not in text
+    assert TOKEN[:12] not in text
 
 
 def test_manage_py_check_reports_them_and_never_prints_the_token(

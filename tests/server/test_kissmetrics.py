@@ -57,13 +57,18 @@ def test_a_property_cannot_overwrite_the_key_person_or_timestamp(
 
 
 def test_a_retry_repeats_the_same_timestamp_so_it_is_not_counted_twice(
-    server_settings: Any, vendor: FakeVendor
+    server_settings: Any, vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vendor.answer(500)
+    # Every reading of the clock is 100 s after the last, so attempts happen at different
+    # "times" without any waiting: a timestamp taken again at a retry would differ.
+    readings = iter(range(1_900_000_000, 2_000_000_000, 100))
+    monkeypatch.setattr(time, "time", lambda: float(next(readings)))
+    vendor.answer(500, 500)
     record_kissmetrics_event("ada", "Paid")
-    first, second = sent(vendor)
-    assert first.query == second.query
+    first, second, third = sent(vendor)
+    assert first.query == second.query == third.query
     assert first.query["_d"] == "1"
+    assert 1_900_000_000 <= int(first.query["_t"]) < 2_000_000_000  # from the patched clock
 
 
 def skipped(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -141,3 +146,31 @@ def test_no_person_sends_nothing_and_never_raises(
     record_kissmetrics_event(person, "Paid")
     set_kissmetrics_properties(person, {"a": 1})
     assert sent(vendor) == []
+
+
+def gpc_request() -> Any:
+    return RequestFactory().get("/", HTTP_SEC_GPC="1")
+
+
+def test_a_gpc_visitors_events_and_properties_are_not_recorded(
+    server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, "analytix_frontend.server"):
+        record_kissmetrics_event("ada", "Paid", request=gpc_request())
+        set_kissmetrics_properties("ada", {"Plan": "pro"}, request=gpc_request())
+    assert sent(vendor) == []
+    assert skipped(caplog) == [
+        f"Kissmetrics {what} skipped: the visitor sent Global Privacy Control (Sec-GPC: 1), "
+        "which turns off 'analytics'."
+        for what in ("event", "properties")
+    ]
+
+
+@pytest.mark.parametrize(("gpc", "expected"), [(["marketing"], 1), (False, 1), (True, 0)])
+def test_the_gpc_setting_decides_as_on_the_page(
+    server_settings: Any, vendor: FakeVendor, gpc: Any, expected: int
+) -> None:
+    server_settings.ANALYTICS_CONFIG = {**server_settings.ANALYTICS_CONFIG, "GPC": gpc}
+    record_kissmetrics_event("ada", "Paid", request=gpc_request())
+    record_kissmetrics_event("ada", "Paid", request=RequestFactory().get("/", HTTP_SEC_GPC="0"))
+    assert len(sent(vendor)) == expected + 1

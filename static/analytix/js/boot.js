@@ -8,18 +8,24 @@
  *   "waiting": held until the visitor consents; analytix.consent.grant() then calls
  *   analytix.startService(name). consented: false once consent is withdrawn in the page, and
  *   then the vendor requests no further scripts.
+ *
+ * The server's decision is an optimisation, never the only gate (the page may come from a
+ * shared cache): before anything starts, the visitor's own consent (consent.js re-reads the
+ * cookie) and navigator.globalPrivacyControl are checked again here.
  */
 (function (window) {
   "use strict";
 
   var analytix = window.analytix;
-  if (!analytix || !analytix.readPageConfigs) {
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true || typeof analytix.readPageConfigs !== "function") {
     return;
   }
 
   var services = (analytix.services = analytix.services || {});
   var waiting = {}; // service name -> {nonce, log}: what startService needs later
   var identity = null; // the signed-in user the server put in the config (IDENTITY opt-in)
+  var identityOptIn = false; // a server-written config opts the page in to identify()
+  var pageRequiresConsent = false; // a config said so: without consent.js nothing then starts
 
   // The context a vendor definition gets: its logger, and loadScript bound to its record.
   function vendorContext(record, nonce, log) {
@@ -59,6 +65,14 @@
 
   function consentRequired() {
     return Boolean(analytix.consent && analytix.consent.state.required);
+  }
+
+  // This browser's consent to the category (never the server's word alone).
+  function consentAllows(category) {
+    if (!analytix.consent) {
+      return !pageRequiresConsent;
+    }
+    return !consentRequired() || analytix.consent.allows(category);
   }
 
   // Global Privacy Control, as the browser reports it (the Sec-GPC header may not reach us).
@@ -112,6 +126,17 @@
     }
   }
 
+  // IDENTITY on: the server writes true, {enabled: true} or the signed-in user {id, traits}.
+  function optsIn(value) {
+    return value === true || Boolean(value && typeof value === "object" &&
+      (value.enabled === true || typeof value.id === "string"));
+  }
+
+  // Whether page code's identify() may send: only what a block the server wrote says (events.js).
+  analytix.identityAllowed = function () {
+    return identityOptIn;
+  };
+
   function serverIdentity(value) {
     return value && typeof value === "object" && typeof value.id === "string" && value.id ? value : null;
   }
@@ -149,6 +174,12 @@
       record.reason = "privacy";
       record.detail = "Global Privacy Control is on in this browser";
     }
+    if (record.on && !consentAllows(record.category)) {
+      record.on = false;
+      record.waiting = true;
+      record.reason = "consent";
+      record.detail = "this browser has not consented to '" + record.category + "' (the page may come from a cache)";
+    }
     if (record.waiting && !(analytix.consent && analytix.consent.allows(record.category))) {
       record.state = "waiting";
       waiting[record.name] = { nonce: nonce, log: log };
@@ -167,10 +198,12 @@
     for (var c = 0; c < configs.length; c++) {
       var config = configs[c];
       var pageLog = analytix.logger("analytix");
+      pageRequiresConsent = pageRequiresConsent || Boolean(config.consent && config.consent.required);
       if (analytix.consent) {
         analytix.consent.configure(config.consent);
       }
       identity = identity || serverIdentity(config.identity);
+      identityOptIn = identityOptIn || optsIn(config.identity);
       pageLog.verbose('page area "' + config.area + '"');
       if (config.unknownArea === true) {
         pageLog.warning('unknown page area "' + config.area + '": no vendor scripts loaded');

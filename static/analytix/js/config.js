@@ -1,24 +1,203 @@
 /*
  * analytix config reader: the JSON blocks that {% analytics_scripts %} writes.
  *
- * Each block is read once, even when the tag (or this file) appears twice on a page.
- * The CSP nonce comes from the block's own nonce property, never from its text.
+ * Only blocks the server wrote are read: a block must carry the CSP nonce of this script
+ * (recorded as it runs), which HTML injected into the page cannot know. A block without it is
+ * skipped with a warning. On a page without a nonce the blocks cannot be told apart, so they
+ * are all read, with one warning (docs/privacy.md, "What holds against injected HTML").
+ * Each value taken from a block is checked against the formats the server uses; a bad one is
+ * ignored with a warning. Each block is read once, even when the tag appears twice.
  */
-(function (window, document) {
+(function (window) {
   "use strict";
 
-  var analytix = (window.analytix = window.analytix || {});
-  if (analytix.readPageConfigs) {
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true || analytix.readPageConfigs) {
     return;
   }
 
+  // The formats the server checks: services.py (id_pattern) and consent.py (COOKIE_NAME,
+  // CATEGORIES), services.LOG_LEVELS. tests/test_attack_config.py keeps them equal.
+  var FORMATS = {
+    google: "G-[A-Z0-9]{4,16}",
+    hubspot: "[0-9]{1,12}",
+    kissmetrics: "[0-9a-f]{40}",
+    drift: "[a-z0-9]{6,32}",
+    fullstory: "o-[A-Z0-9]{3,16}-[a-z]{2}[0-9]|[A-Z0-9]{3,16}",
+    facebook_pixel: "[0-9]{10,20}",
+    cookieName: "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+",
+  };
+  var CATEGORIES = ["analytics", "marketing", "functional"];
+  var LEVELS = ["off", "warning", "debug", "verbose"];
+  var DEFAULT_GPC = ["analytics", "marketing"];
   var SELECTOR = 'script[type="application/json"][data-analytix-config]';
   var log = analytix.logger("analytix");
   var levelSet = false;
+  var unauthenticatedWarned = false;
+  var nonceMissingWarned = false;
 
-  // Returns the config blocks not read before, parsed; a broken block is skipped with a warning.
+  function matches(format, value) {
+    return typeof value === "string" && new RegExp("^(?:" + FORMATS[format] + ")$").test(value);
+  }
+
+  // A document property as the browser defines it: <img name="currentScript"> and the like
+  // shadow document properties (DOM clobbering), never the getter on the prototype.
+  function documentValue(name) {
+    var proto = window.Document && window.Document.prototype;
+    var descriptor = proto && Object.getOwnPropertyDescriptor(proto, name);
+    return descriptor && descriptor.get ? descriptor.get.call(document) : undefined;
+  }
+
+  function nonceOf(element) {
+    return element.nonce || element.getAttribute("nonce") || "";
+  }
+
+  // This script's own nonce, read once as it runs (deferred and external: currentScript is set).
+  var current = documentValue("currentScript");
+  var scriptNonce = current instanceof window.HTMLScriptElement ? nonceOf(current) : "";
+
+  // Missing nonce (the server found none) while a policy refuses scripts: say so, once.
+  function warnNonceMissing(what) {
+    if (!nonceMissingWarned) {
+      nonceMissingWarned = true;
+      log.warning(
+        what + " and this page has no CSP nonce: the server found none for it, so a nonce-based " +
+          "policy blocks the vendor scripts (see docs/privacy.md, Content-Security-Policy)"
+      );
+    }
+  }
+  if (!scriptNonce) {
+    analytix.dom.listen("securitypolicyviolation", function (event) {
+      if (String(event.effectiveDirective || event.violatedDirective).indexOf("script-src") === 0) {
+        warnNonceMissing("a Content-Security-Policy blocked the script " + event.blockedURI);
+      }
+    });
+  }
+
+  // The known consent categories in `value` (a list or one name; undefined: every category),
+  // each unknown one ignored with a warning on `warnLog`.
+  analytix.knownCategories = function (value, warnLog) {
+    var list = value === undefined ? CATEGORIES : typeof value === "string" ? [value] : value;
+    var result = [];
+    for (var i = 0; Array.isArray(list) && i < list.length; i++) {
+      if (CATEGORIES.indexOf(list[i]) === -1) {
+        warnLog.warning("unknown consent category ignored:", String(list[i]));
+      } else if (result.indexOf(list[i]) === -1) {
+        result.push(list[i]);
+      }
+    }
+    if (!Array.isArray(list)) {
+      warnLog.warning("consent categories must be a list; ignored:", String(list));
+    }
+    return result;
+  };
+
+  function text(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  // One service record with only the fields boot.js uses, or null for an unknown service.
+  function readService(raw) {
+    var name = raw && raw.name;
+    if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(FORMATS, name) || name === "cookieName") {
+      log.warning("unknown service in the config ignored:", String(name));
+      return null;
+    }
+    var service = {
+      name: name,
+      label: text(raw.label) || name,
+      category: raw.category,
+      on: raw.on === true,
+      id: raw.id === undefined || raw.id === null ? null : raw.id,
+      reason: text(raw.reason),
+      detail: text(raw.detail),
+      waiting: raw.waiting === true,
+    };
+    var invalid = "";
+    if (service.id !== null && !matches(name, service.id)) {
+      invalid = "invalid id";
+      log.warning(service.label + ": invalid id in the config ignored:", String(service.id));
+    } else if (CATEGORIES.indexOf(service.category) === -1) {
+      invalid = "invalid config";
+      log.warning(service.label + ": unknown category in the config ignored:", String(service.category));
+    }
+    if (invalid || (service.id === null && (service.on || service.waiting))) {
+      service.id = null;
+      service.on = service.waiting = false;
+      service.reason = invalid || "no id";
+      service.detail = "";
+    }
+    return service;
+  }
+
+  // The consent part: {required, cookie, granted, decided, basis}; bad values left out.
+  function readConsent(raw) {
+    if (!raw || typeof raw !== "object") {
+      return null;
+    }
+    var consent = {
+      required: raw.required === true,
+      granted: analytix.knownCategories(raw.granted === undefined ? [] : raw.granted, log),
+      decided: raw.decided === true,
+    };
+    if (matches("cookieName", raw.cookie)) {
+      consent.cookie = raw.cookie;
+    } else if (raw.cookie !== undefined) {
+      log.warning("invalid consent cookie name in the config ignored:", String(raw.cookie));
+    }
+    // The cookies the server's answer came from: name -> raw value, or null when absent.
+    var basis = raw.basis;
+    if (basis && typeof basis === "object" && !Array.isArray(basis)) {
+      consent.basis = {};
+      for (var name in basis) {
+        if (!Object.prototype.hasOwnProperty.call(basis, name)) {
+          continue;
+        }
+        if (!matches("cookieName", name) || (basis[name] !== null && typeof basis[name] !== "string")) {
+          log.warning("invalid consent basis in the config ignored");
+          delete consent.basis;
+          break;
+        }
+        consent.basis[name] = basis[name];
+      }
+    }
+    return consent;
+  }
+
+  function readConfig(raw, nonce) {
+    var config = {
+      area: text(raw.area),
+      unknownArea: raw.unknownArea === true,
+      nonce: nonce,
+      services: [],
+      gpc: DEFAULT_GPC.slice(),
+      consent: readConsent(raw.consent),
+      identity: raw.identity,
+      nonceMissing: raw.nonceMissing === true,
+    };
+    if (LEVELS.indexOf(raw.logLevel) !== -1) {
+      config.logLevel = raw.logLevel;
+    } else if (raw.logLevel !== undefined) {
+      log.warning("unknown log level in the config ignored:", String(raw.logLevel));
+    }
+    if (Array.isArray(raw.gpc)) {
+      config.gpc = analytix.knownCategories(raw.gpc, log);
+    } else if (raw.gpc !== undefined) {
+      log.warning("invalid gpc categories in the config ignored: using", DEFAULT_GPC.join(", "));
+    }
+    for (var s = 0; s < raw.services.length; s++) {
+      var service = readService(raw.services[s]);
+      if (service) {
+        config.services.push(service);
+      }
+    }
+    return config;
+  }
+
+  // Returns the config blocks not read before, checked and parsed; a block the server did not
+  // write, or a broken one, is skipped with a warning.
   analytix.readPageConfigs = function () {
-    var blocks = document.querySelectorAll(SELECTOR);
+    var blocks = analytix.dom.queryAll(SELECTOR); // an <img name="querySelectorAll"> overrides document's own
     var configs = [];
     for (var i = 0; i < blocks.length; i++) {
       var block = blocks[i];
@@ -26,33 +205,39 @@
         continue;
       }
       block.setAttribute("data-analytix-read", "");
-      var config;
+      var nonce = nonceOf(block);
+      if (scriptNonce && nonce !== scriptNonce) {
+        log.warning("config block skipped: it does not carry this page's CSP nonce (not written by the server)");
+        continue;
+      }
+      var raw;
       try {
-        config = JSON.parse(block.textContent);
+        raw = JSON.parse(block.textContent);
       } catch (error) {
         log.warning("unreadable config block skipped:", error && error.message);
         continue;
       }
-      if (!config || !Array.isArray(config.services)) {
+      if (!raw || !Array.isArray(raw.services)) {
         log.warning("config block without services skipped");
         continue;
       }
-      // The server leaves out empty fields (and `detail` where the log level never prints
-      // it): every service record still has them all.
-      for (var s = 0; s < config.services.length; s++) {
-        var service = config.services[s];
-        service.reason = service.reason || "";
-        service.detail = service.detail || "";
-        service.id = service.id || null;
-        service.waiting = service.waiting === true;
-      }
-      config.nonce = block.nonce || block.getAttribute("nonce") || "";
       if (!levelSet) {
-        analytix.setLogLevel(config.logLevel);
-        levelSet = true;
+        levelSet = true; // the first block's level, before its other values are checked
+        analytix.setLogLevel(LEVELS.indexOf(raw.logLevel) !== -1 ? raw.logLevel : "warning");
+      }
+      if (!scriptNonce && !unauthenticatedWarned) {
+        unauthenticatedWarned = true;
+        log.warning(
+          "this page has no CSP nonce, so its config cannot be authenticated: HTML injected into " +
+            "the page could add its own (see docs/privacy.md)"
+        );
+      }
+      var config = readConfig(raw, scriptNonce || nonce);
+      if (config.nonceMissing && !scriptNonce) {
+        warnNonceMissing("the server expected a CSP nonce for this page");
       }
       configs.push(config);
     }
     return configs;
   };
-})(window, document);
+})(window);

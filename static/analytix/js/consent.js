@@ -10,16 +10,19 @@
  * each running vendor's own consent switch; withdraw() turns those switches off, and a vendor
  * whose consent is withdrawn requests no further scripts through analytix.
  * Runs before the vendor files and boot.js; boot.js calls configure() with the page's config.
+ *
+ * The server's answer in the config is used only when the cookies it came from (its "basis")
+ * are the ones this browser has; otherwise (a page from a shared cache, rendered for another
+ * visitor) the visitor's own consent cookie alone decides.
  */
-(function (window, document) {
+(function (window) {
   "use strict";
 
-  var analytix = (window.analytix = window.analytix || {});
-  if (analytix.consent) {
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true || typeof analytix.knownCategories !== "function" || analytix.consent) {
     return;
   }
 
-  var CATEGORIES = ["analytics", "marketing", "functional"];
   var MAX_AGE_SECONDS = 180 * 24 * 60 * 60;
   var STARTED = { starting: true, loading: true, loaded: true, failed: true };
   var log = analytix.logger("Consent");
@@ -30,26 +33,70 @@
   var decided = false; // the visitor has answered, in this page or before (the cookie is set)
 
   function known(categories) {
-    var list = categories === undefined ? CATEGORIES : categories;
-    if (typeof list === "string") {
-      list = [list];
-    }
-    var result = [];
-    for (var i = 0; list && i < list.length; i++) {
-      if (CATEGORIES.indexOf(list[i]) === -1) {
-        log.warning("unknown consent category ignored:", String(list[i]));
-      } else if (result.indexOf(list[i]) === -1) {
-        result.push(list[i]);
+    return analytix.knownCategories(categories, log);
+  }
+
+  // This browser's cookies, read as Django reads them (django.http.parse_cookie: split on
+  // ";", trimmed, quotes and escapes undone, the last of a name wins), so that a value can be
+  // compared with the raw value the server read. The getter on the prototype: an element
+  // named "cookie" cannot stand in for it.
+  function browserCookies() {
+    var text = analytix.dom.cookie();
+    var cookies = {};
+    var chunks = typeof text === "string" ? text.split(";") : [];
+    for (var i = 0; i < chunks.length; i++) {
+      var at = chunks[i].indexOf("=");
+      var name = (at === -1 ? "" : chunks[i].slice(0, at)).trim();
+      var value = (at === -1 ? chunks[i] : chunks[i].slice(at + 1)).trim();
+      if (name || value) {
+        cookies[name] = unquote(value);
       }
     }
-    return result;
+    return cookies;
+  }
+
+  // Python's http.cookies._unquote, which Django applies to every cookie value.
+  function unquote(value) {
+    if (value.length < 2 || value.charAt(0) !== '"' || value.charAt(value.length - 1) !== '"') {
+      return value;
+    }
+    return value.slice(1, -1).replace(/\\(?:([0-3][0-7][0-7])|([\s\S]))/g, function (all, octal, plain) {
+      return octal ? String.fromCharCode(parseInt(octal, 8)) : plain;
+    });
+  }
+
+  // The categories our own cookie lists, as consent.py reads it (unknown words ignored).
+  function cookieCategories(raw) {
+    var words = raw.replace(/ /g, "").split(",");
+    return known(undefined).filter(function (category) {
+      return words.indexOf(category) !== -1;
+    });
+  }
+
+  // The names of the basis cookies this browser does not have as the server read them
+  // (null: there is no basis to compare).
+  function basisDifferences(basis, cookies) {
+    if (!basis) {
+      return null;
+    }
+    var differences = [];
+    for (var name in basis) {
+      if (Object.prototype.hasOwnProperty.call(basis, name)) {
+        var own = Object.prototype.hasOwnProperty.call(cookies, name) ? cookies[name] : null;
+        if (own !== basis[name]) {
+          differences.push(name);
+        }
+      }
+    }
+    return differences;
   }
 
   function writeCookie() {
     var value = granted.length ? granted.join(",") : "none";
     var secure = window.location.protocol === "https:" ? "; Secure" : "";
-    document.cookie =
-      cookieName + "=" + value + "; path=/; max-age=" + MAX_AGE_SECONDS + "; SameSite=Lax" + secure;
+    analytix.dom.setCookie(
+      cookieName + "=" + value + "; path=/; max-age=" + MAX_AGE_SECONDS + "; SameSite=Lax" + secure
+    );
   }
 
   function allows(category) {
@@ -128,18 +175,35 @@
       applyToRunningVendors();
     },
     allows: allows,
-    // Called by boot.js with the page config's "consent" part; consent given in this page wins.
+    // Called by boot.js with the page config's "consent" part (checked by config.js); consent
+    // given in this page wins.
     configure: function (pageConsent) {
       if (!pageConsent) {
         return;
       }
       required = pageConsent.required === true;
-      if (typeof pageConsent.cookie === "string" && pageConsent.cookie) {
+      if (pageConsent.cookie) {
         cookieName = pageConsent.cookie;
       }
-      if (!decidedInPage) {
-        granted = known(pageConsent.granted || []);
+      if (decidedInPage) {
+        return;
+      }
+      var cookies = browserCookies();
+      var differences = basisDifferences(pageConsent.basis, cookies);
+      if (differences && !differences.length) {
+        granted = pageConsent.granted.slice();
         decided = pageConsent.decided === true;
+        return;
+      }
+      var own = Object.prototype.hasOwnProperty.call(cookies, cookieName) ? cookies[cookieName] : null;
+      granted = own === null ? [] : cookieCategories(own);
+      decided = own !== null;
+      if (required) {
+        log.debug(
+          "the page's consent answer was not made from this browser's cookies (" +
+            (differences ? differences.join(", ") + " differ: a cached page, or an HttpOnly cookie" : "no basis") +
+            "); using this browser's " + cookieName + " cookie: " + (granted.join(", ") || "nothing")
+        );
       }
     },
   };
@@ -150,4 +214,4 @@
       return { required: required, categories: granted.slice(), decided: decided };
     },
   });
-})(window, document);
+})(window);

@@ -12,19 +12,19 @@
  * vendor has loaded goes into that vendor's own stub queue; after a failed load it is dropped
  * with a warning. Nothing here throws into the page.
  */
-(function (window, document) {
+(function (window) {
   "use strict";
 
-  var analytix = (window.analytix = window.analytix || {});
-  if (analytix.track) {
-    return;
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true ||
+      analytix.track) {
+    return; // not ours (logger.js did not run: see there), or this file ran already
   }
 
   var MAX_NAME_LENGTH = 255;
   var MAX_PROPERTIES_CHARS = 8192; // of JSON text: vendors cap far lower; this stops runaway payloads
   var MAX_LOGGED_CHARS = 2000;
   var NAVIGATION_DELAY_MS = 300; // the most a tracked link or form waits before it goes on
-  var CONFIG_SELECTOR = 'script[type="application/json"][data-analytix-config]';
   var log = analytix.logger("analytix");
   var failureWarned = {}; // service name -> true once its dropped calls were warned about
 
@@ -224,22 +224,10 @@
   // Identity is opt-in: the page config's `identity` (or `identify`) says the project allows
   // it: `true`, `{enabled: true}`, or the signed-in user's `{id, traits}` that the server
   // writes when ANALYTICS_CONFIG["IDENTITY"] is on.
+  // Only a config block the server wrote can opt the page in (boot.js reads them through
+  // config.js, which skips injected ones).
   function identityAllowed() {
-    var blocks = document.querySelectorAll(CONFIG_SELECTOR);
-    for (var i = 0; i < blocks.length; i++) {
-      var config = null;
-      try {
-        config = JSON.parse(blocks[i].textContent);
-      } catch (error) {
-        log.debug("identity: unreadable config block ignored (" + why(error) + ")");
-      }
-      var identity = config && (config.identity !== undefined ? config.identity : config.identify);
-      if (identity === true || (identity && typeof identity === "object" &&
-          (identity.enabled === true || typeof identity.id === "string"))) {
-        return true;
-      }
-    }
-    return false;
+    return typeof analytix.identityAllowed === "function" && analytix.identityAllowed() === true;
   }
 
   function identifyRecords(records, id, traits) {
@@ -315,11 +303,32 @@
   };
 
   /* Declarative tracking: data-analytix-event (+ JSON data-analytix-props) on links, buttons,
-     forms. Delegated listeners on document: no inline handlers, so it works under a strict CSP. */
+     forms. Delegated listeners on document: no inline handlers, so it works under a strict CSP.
+     A tagged submit button is its form's submit: tracked, and held, when the form is submitted.
+     A form's own members can be its fields (<input name="getAttribute">), so elements are read
+     through the DOM prototypes. */
+
+  var ELEMENT = window.Element.prototype;
+  var EVENT_ATTRIBUTE = "data-analytix-event";
+
+  function attribute(element, name) {
+    return ELEMENT.getAttribute.call(element, name);
+  }
+
+  function tagged(element) {
+    return Boolean(element) && ELEMENT.hasAttribute.call(element, EVENT_ATTRIBUTE);
+  }
+
+  // A button that submits its form: <button> (type submit, or none), <input type=submit|image>.
+  function submitsForm(element) {
+    var submit = (element.tagName === "BUTTON" && element.type === "submit") ||
+      (element.tagName === "INPUT" && (element.type === "submit" || element.type === "image"));
+    return submit && Boolean(element.form);
+  }
 
   function declared(element) {
-    var name = element.getAttribute("data-analytix-event");
-    var raw = element.getAttribute("data-analytix-props");
+    var name = attribute(element, EVENT_ATTRIBUTE);
+    var raw = attribute(element, "data-analytix-props");
     var properties = null;
     if (raw !== null && raw.trim() !== "") {
       try {
@@ -369,11 +378,11 @@
   function onClick(event) {
     try {
       var target = elementOf(event.target);
-      var element = target && target.closest ? target.closest("[data-analytix-event]") : null;
-      if (!element || element.tagName === "FORM") {
-        return; // forms are tracked on submit
+      var element = target ? ELEMENT.closest.call(target, "[" + EVENT_ATTRIBUTE + "]") : null;
+      if (!element || element instanceof window.HTMLFormElement || submitsForm(element)) {
+        return; // forms and their submit buttons are tracked on submit
       }
-      var link = target.closest("a[href]");
+      var link = ELEMENT.closest.call(target, "a[href]");
       var leaving = link && leavesPage(event, link);
       var item = declared(element);
       var delivered = trackRecords(serviceRecords(), item.name, item.properties, { beacon: !!link });
@@ -395,17 +404,21 @@
   function onSubmit(event) {
     try {
       var form = event.target;
-      if (!form || form.tagName !== "FORM" || !form.hasAttribute("data-analytix-event")) {
+      var submitter = event.submitter || null;
+      var sources = [submitter, form].filter(tagged);
+      if (!(form instanceof window.HTMLFormElement) || !sources.length) {
         return;
       }
-      var item = declared(form);
-      var delivered = trackRecords(serviceRecords(), item.name, item.properties, { beacon: true });
-      var submitter = event.submitter || null;
-      var overridden = submitter && OVERRIDES.some(function (attribute) {
-        return submitter.hasAttribute(attribute);
+      var delivered = [];
+      sources.forEach(function (element) {
+        var item = declared(element);
+        delivered = delivered.concat(trackRecords(serviceRecords(), item.name, item.properties, { beacon: true }));
       });
-      if (event.defaultPrevented || overridden || !opensHere(form.getAttribute("target")) ||
-          (form.getAttribute("method") || "").toLowerCase() === "dialog" || !needsDelay(delivered)) {
+      var overridden = submitter && OVERRIDES.some(function (name) {
+        return ELEMENT.hasAttribute.call(submitter, name);
+      });
+      if (event.defaultPrevented || overridden || !opensHere(attribute(form, "target")) ||
+          (attribute(form, "method") || "").toLowerCase() === "dialog" || !needsDelay(delivered)) {
         return;
       }
       event.preventDefault();
@@ -417,19 +430,27 @@
     }
   }
 
-  // Submits without a second submit event (page handlers ran once already), keeping the
-  // clicked button's name=value as the browser would have sent it.
+  // Submits without a second submit event (page handlers ran once already, and a handler that
+  // guards against double submits would cancel it), keeping the clicked button's name=value as
+  // the browser would have sent it. submit() reads the fields at once, so the carrier goes again.
   function resubmit(form, submitter) {
+    var carried = null;
     if (submitter && submitter.name) {
-      var carried = document.createElement("input");
+      carried = analytix.dom.create("input");
       carried.type = "hidden";
       carried.name = submitter.name;
       carried.value = submitter.value;
-      form.appendChild(carried);
+      window.Node.prototype.appendChild.call(form, carried);
     }
-    window.HTMLFormElement.prototype.submit.call(form);
+    try {
+      window.HTMLFormElement.prototype.submit.call(form);
+    } finally {
+      if (carried) {
+        window.Node.prototype.removeChild.call(form, carried);
+      }
+    }
   }
 
-  document.addEventListener("click", onClick);
-  document.addEventListener("submit", onSubmit);
-})(window, document);
+  analytix.dom.listen("click", onClick);
+  analytix.dom.listen("submit", onSubmit);
+})(window);

@@ -7,13 +7,15 @@
  * starts its request on the main thread (about 1 ms each, measured), which would delay the
  * event. Vendor stubs and analytix.scriptStates ("loading") are set at once all the same.
  */
-(function (window, document) {
+(function (window) {
   "use strict";
 
-  var analytix = (window.analytix = window.analytix || {});
-  if (analytix.registerVendor) {
-    return;
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true ||
+      analytix.registerVendor) {
+    return; // not ours (logger.js did not run: see there), or this file ran already
   }
+  var dom = analytix.dom;
 
   var vendors = {}; // service name -> {load: function (id, vendor), ...}
   var scriptStates = {}; // url -> "loading" | "loaded" | "failed"
@@ -25,7 +27,7 @@
   // Timing (old browsers, jsdom) it counts as passed: scripts go in at once, as before.
   var queued = domContentLoadedPending() ? [] : null;
   if (queued) {
-    document.addEventListener("DOMContentLoaded", function () {
+    dom.listen("DOMContentLoaded", function () {
       window.setTimeout(insertQueued, 0);
     });
   }
@@ -36,15 +38,11 @@
     return Boolean(entry) && entry.domContentLoadedEventEnd === 0;
   }
 
-  function insert(script) {
-    (document.head || document.documentElement).appendChild(script);
-  }
-
   function insertQueued() {
     var scripts = queued;
     queued = null;
     for (var i = 0; i < scripts.length; i++) {
-      insert(scripts[i]);
+      dom.appendToHead(scripts[i]);
     }
   }
 
@@ -62,7 +60,7 @@
       return null;
     }
     scriptStates[url] = "loading";
-    var script = document.createElement("script");
+    var script = dom.create("script");
     script.async = true;
     script.src = url;
     if (options.id) {
@@ -103,8 +101,8 @@
     if (queued) {
       queued.push(script);
     } else {
-      insert(script);
+      dom.appendToHead(script);
     }
     return script;
   };
-})(window, document);
+})(window);

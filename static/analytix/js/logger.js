@@ -5,14 +5,32 @@
  *
  * Levels: off < warning < debug < verbose. Lines are plain text so they read (and search)
  * the same everywhere; each service's boot-time lines sit in a styled console group.
+ *
+ * As the first file, it also makes window.analytix (and the rule for "ours") and the
+ * clobber-safe page reads the other files use: analytix.pageGlobal and analytix.dom.
  */
 (function (window) {
   "use strict";
 
-  var analytix = (window.analytix = window.analytix || {});
-  if (analytix.logger) {
+  /* window.analytix is ours only when this file made it: a plain object of this page's realm
+     carrying the non-enumerable own mark `__analytix__: true`. The other files use it only
+     when it passes that same test:
+
+       analytix && Object.getPrototypeOf(analytix) === Object.prototype && analytix.__analytix__ === true
+
+     HTML alone (DOM clobbering) can put an element, a collection of them or a frame at any
+     global name, never such an object; a frame's prototype is checked first, since reading a
+     cross-origin frame's properties throws. Anything else there is replaced. */
+  var existing = window.analytix;
+  if (existing && Object.getPrototypeOf(existing) === Object.prototype && existing.__analytix__ === true) {
     return; // this file ran already on this page
   }
+  var analytix = {};
+  Object.defineProperty(analytix, "__analytix__", { value: true });
+  window.analytix = analytix;
+  // Said once the log level is known (the first setLogLevel), as a debug line.
+  var replacedNote = existing === undefined ? "" : "window.analytix was not ours (" +
+    Object.prototype.toString.call(existing) + ", e.g. an element's id or name): replaced";
 
   var LEVELS = { off: 0, warning: 1, debug: 2, verbose: 3 };
   // console.debug is hidden by default in Chromium's DevTools, so debug lines use info.
@@ -82,6 +100,10 @@
     if (Object.prototype.hasOwnProperty.call(LEVELS, name)) {
       threshold = LEVELS[name];
     }
+    if (replacedNote) {
+      write("debug", "analytix", [replacedNote]);
+      replacedNote = "";
+    }
   };
   analytix.logLevel = function () {
     for (var name in LEVELS) {
@@ -90,5 +112,83 @@
       }
     }
     return "warning";
+  };
+
+  /* Clobber-safe reads of the page, for every file after this one. An id or name in the
+     page's HTML gives window that element (or a collection, or a frame), and an <img>,
+     <form>, <embed>, <object> or <iframe> name overrides the document's own members
+     (document.head, createElement, ...). So globals are type-checked, and document methods
+     come from Document.prototype, which markup cannot reach. */
+
+  // What HTML alone can put at a name: a node, a collection of them, or a window (a frame).
+  function fromMarkup(value) {
+    return value instanceof window.Node || value instanceof window.HTMLCollection ||
+      value instanceof window.NodeList || value === value.window;
+  }
+
+  var KINDS = {
+    string: function (value) {
+      return typeof value === "string";
+    },
+    array: Array.isArray,
+    // Also a vendor's own library object (a queue that took over, an API object).
+    object: function (value) {
+      return typeof value === "object" && !fromMarkup(value);
+    },
+    // Any value a script set (a page's own use of the name).
+    any: function (value) {
+      return (typeof value !== "object" && typeof value !== "function") || !fromMarkup(value);
+    },
+    // <embed> and <object> elements were callable in older browsers.
+    function: function (value) {
+      return typeof value === "function" && !fromMarkup(value);
+    },
+  };
+
+  // window[name] when it is of the kind ("string", "array", "object", "function", "any"), else
+  // undefined: anything else there (an element that clobbers the name) counts as absent.
+  analytix.pageGlobal = function (name, kind, log) {
+    var value = window[name];
+    if (value === undefined || value === null) {
+      return undefined;
+    }
+    if (KINDS[kind](value)) {
+      return value;
+    }
+    (log || makeLogger("analytix")).debug("window." + name + " ignored: not a " + kind +
+      " (" + Object.prototype.toString.call(value) + ", e.g. an element's id or name)");
+    return undefined;
+  };
+
+  var DOCUMENT = window.Document.prototype;
+  var HEAD = Object.getOwnPropertyDescriptor(DOCUMENT, "head").get;
+  var ROOT = Object.getOwnPropertyDescriptor(DOCUMENT, "documentElement").get;
+  // The prototype's own accessor, looked up at each use: HTML can shadow document.cookie on
+  // the document (an element named "cookie"), never on Document.prototype.
+  function cookieAccessor() {
+    return Object.getOwnPropertyDescriptor(DOCUMENT, "cookie");
+  }
+  var document = window.document;
+
+  analytix.dom = {
+    create: function (tagName) {
+      return DOCUMENT.createElement.call(document, tagName);
+    },
+    queryAll: function (selector) {
+      return DOCUMENT.querySelectorAll.call(document, selector);
+    },
+    listen: function (type, listener) {
+      DOCUMENT.addEventListener.call(document, type, listener);
+    },
+    cookie: function () {
+      return cookieAccessor().get.call(document);
+    },
+    setCookie: function (text) {
+      cookieAccessor().set.call(document, text);
+    },
+    // Appends to <head> (or the root element when there is none).
+    appendToHead: function (node) {
+      window.Node.prototype.appendChild.call(HEAD.call(document) || ROOT.call(document), node);
+    },
   };
 })(window);

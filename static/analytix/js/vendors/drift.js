@@ -10,13 +10,19 @@
 (function (window) {
   "use strict";
 
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true) {
+    return; // not our object: logger.js did not run (see there)
+  }
+
   var METHODS = ["identify", "config", "track", "reset", "debug", "show", "ping", "page", "hide", "off", "on"];
   var CACHE_WINDOW_MS = 5 * 60 * 1000;
   var started = {}; // embed id -> true, so a second load never crosses into a new cache window
 
-  window.analytix.registerVendor("drift", {
+  analytix.registerVendor("drift", {
     load: function (embedId, vendor) {
-      var drift = (window.driftt = window.drift = window.driftt || []);
+      var drift = analytix.pageGlobal("driftt", "object", vendor.log) || [];
+      window.driftt = window.drift = drift;
       if (drift.init) {
         vendor.log.verbose("the Drift library is already on this page");
         return;

@@ -1,6 +1,9 @@
 /*
  * FullStory, as its v2 capture snippet (FS._v "2.0.0") sets it up:
- *   - the `_fs_host`, `_fs_script`, `_fs_org` and `_fs_namespace` globals fs.js reads;
+ *   - the `_fs_host`, `_fs_script`, `_fs_org` and `_fs_namespace` globals fs.js reads: the
+ *     hosts and the org are ours alone, derived from the org id (a page's values, or an
+ *     element that clobbers the name, are replaced); a page's `_fs_namespace` is kept when
+ *     it is a string that names a global;
  *   - `window[_fs_namespace]` (FS): FS(operation, options, source) queues
  *     [operation, options, source, resolve, reject, apiVersion] in FS.q until fs.js takes
  *     over through FS._api; "xAsync" operations return a Promise for the result of "x";
@@ -9,16 +12,35 @@
  *     FS._w.fetch so fs.js can observe requests made before it arrived;
  *   - fs.js from https://<_fs_script>, async, crossorigin="anonymous". If it fails to load,
  *     every queued and later Promise is rejected ("Error loading <script>"), never left hanging.
- * A name already taken at window[_fs_namespace] is left alone, with a warning.
+ * A name already taken at window[_fs_namespace] is left alone, with a warning (an element
+ * that clobbers it does not count).
  */
 (function (window) {
   "use strict";
+
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true) {
+    return; // not our object: logger.js did not run (see there)
+  }
 
   var API_VERSION = 2;
   var V1 = 1; // the version the v1-style helpers below speak
   var SNIPPET_VERSION = "2.0.0";
   var ASYNC_SUFFIX = /Async$/;
   var stub = null; // the FS function this file made, so a second load is a no-op
+
+  var IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+  // The page's _fs_namespace when it is a plain global name, else "FS".
+  function namespaceOf(log) {
+    var name = analytix.pageGlobal("_fs_namespace", "string", log);
+    return name && IDENTIFIER.test(name) ? name : "FS";
+  }
+
+  // The FS function at the namespace (ours, or fs.js's own), or undefined.
+  function currentFS(log) {
+    return analytix.pageGlobal(namespaceOf(log), "function", log);
+  }
 
   // "o-1ABCDE-eu1" -> "eu1." (EU orgs use eu1 hosts); "na1" and old ids use the plain hosts.
   function regionPrefix(orgId) {
@@ -123,19 +145,20 @@
     queue.push = reject;
   }
 
-  window.analytix.registerVendor("fullstory", {
+  analytix.registerVendor("fullstory", {
     load: function (orgId, vendor) {
       var prefix = regionPrefix(orgId);
-      window._fs_host = window._fs_host || prefix + "fullstory.com";
-      window._fs_script = window._fs_script || "edge." + prefix + "fullstory.com/s/fs.js";
+      var script = "edge." + prefix + "fullstory.com/s/fs.js";
+      window._fs_host = prefix + "fullstory.com";
+      window._fs_script = script;
       window._fs_org = orgId;
-      window._fs_namespace = window._fs_namespace || "FS";
-      var namespace = window._fs_namespace;
-      if (stub && window[namespace] === stub) {
+      var namespace = (window._fs_namespace = namespaceOf(vendor.log));
+      var existing = analytix.pageGlobal(namespace, "any", vendor.log);
+      if (stub && existing === stub) {
         vendor.log.verbose("already set up on this page");
         return;
       }
-      if (namespace in window) {
+      if (existing !== undefined) {
         vendor.log.warning('window["' + namespace + '"] is taken; set window._fs_namespace');
         return;
       }
@@ -145,7 +168,6 @@
       routeFetch(fs);
       fs._v = SNIPPET_VERSION;
 
-      var script = window._fs_script;
       vendor.loadScript("https://" + script, {
         crossOrigin: "anonymous",
         onerror: function () {
@@ -156,8 +178,7 @@
     // Events: FS("trackEvent", {name, properties}); identify: FS("setIdentity", {uid, properties}).
     global: "FS",
     call: function (args) {
-      var fs = window[window._fs_namespace || "FS"];
-      return fs.apply(window, args);
+      return currentFS().apply(window, args);
     },
     track: function (name, properties) {
       return [["trackEvent", { name: name, properties: properties }]];
@@ -168,9 +189,9 @@
 
     // Delayed capture: before fs.js, _fs_capture_on_startup = false makes it wait for
     // FS("start"); FS("shutdown") stops capture when consent is withdrawn.
-    consent: function (granted) {
-      var fs = window[window._fs_namespace || "FS"];
-      if (typeof fs !== "function") {
+    consent: function (granted, vendor) {
+      var fs = currentFS(vendor.log);
+      if (!fs) {
         if (!granted) {
           window._fs_capture_on_startup = false;
         }

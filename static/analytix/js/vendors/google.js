@@ -7,27 +7,34 @@
 (function (window) {
   "use strict";
 
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true) {
+    return; // not our object: logger.js did not run (see there)
+  }
+
   var configured = {}; // measurement id -> true: "config" sends a page view, so only once
   var consentDefaultSent = false;
   var configSent = false;
 
-  function ensureGtag() {
-    window.dataLayer = window.dataLayer || [];
-    if (typeof window.gtag !== "function") {
+  // The page's own dataLayer and gtag (Google Tag Manager's) are reused; an element that
+  // clobbers either name is not.
+  function ensureGtag(log) {
+    window.dataLayer = analytix.pageGlobal("dataLayer", "array", log) || [];
+    if (!analytix.pageGlobal("gtag", "function", log)) {
       window.gtag = function gtag() {
         window.dataLayer.push(arguments);
       };
     }
   }
 
-  window.analytix.registerVendor("google", {
+  analytix.registerVendor("google", {
     load: function (measurementId, vendor) {
       if (configured[measurementId]) {
         vendor.log.verbose("already configured on this page");
         return;
       }
       configured[measurementId] = true;
-      ensureGtag();
+      ensureGtag(vendor.log);
       window.gtag("js", new Date());
       window.gtag("config", measurementId);
       configSent = true;
@@ -47,7 +54,7 @@
       if (options.beacon) {
         params.transport_type = "beacon";
       }
-      return [["event", window.analytix.eventKey(name, NAME_MAX), params]];
+      return [["event", analytix.eventKey(name, NAME_MAX), params]];
     },
     identify: function (id, traits) {
       var calls = [["set", { user_id: id }]];
@@ -60,7 +67,7 @@
     // Consent mode v2: the first call before "config" sets the defaults; any later one updates.
     // analytics_storage follows the analytics category; the ad_* signals follow marketing.
     consent: function (granted, vendor) {
-      ensureGtag();
+      ensureGtag(vendor.log);
       var marketing = granted && (vendor.categories || []).indexOf("marketing") !== -1;
       var state = {
         analytics_storage: granted ? "granted" : "denied",
@@ -96,7 +103,7 @@
     var keys = Object.keys(properties).slice(0, PARAMS_MAX);
     keys.forEach(function (key) {
       if (properties[key] !== null) {
-        var name = window.analytix.eventKey(key, nameMax);
+        var name = analytix.eventKey(key, nameMax);
         params[name] = value(name, properties[key], valueMax);
       }
     });

@@ -9,11 +9,16 @@
 (function (window) {
   "use strict";
 
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true) {
+    return; // not our object: logger.js did not run (see there)
+  }
+
   var revoked = false;
 
-  window.analytix.registerVendor("hubspot", {
+  analytix.registerVendor("hubspot", {
     load: function (portalId, vendor) {
-      window._hsq = window._hsq || [];
+      window._hsq = analytix.pageGlobal("_hsq", "object", vendor.log) || [];
       vendor.loadScript("https://js.hs-scripts.com/" + encodeURIComponent(portalId) + ".js", {
         id: "hs-script-loader",
       });
@@ -28,7 +33,7 @@
     track: function (name, properties, options) {
       var internalName = /^pe[0-9]+_/.test(name)
         ? name
-        : "pe" + options.id + "_" + window.analytix.eventKey(name, 100);
+        : "pe" + options.id + "_" + analytix.eventKey(name, 100);
       return [["trackCustomBehavioralEvent", { name: internalName, properties: properties }]];
     },
     identify: function (id, traits) {
@@ -42,8 +47,8 @@
 
     // Loaded only once consent is given, so there is nothing to switch before that. On
     // withdrawal: remove HubSpot's cookies and stop tracking; on a new grant, track again.
-    consent: function (granted) {
-      if (!window._hsq || granted === !revoked) {
+    consent: function (granted, vendor) {
+      if (!analytix.pageGlobal("_hsq", "object", vendor.log) || granted === !revoked) {
         return;
       }
       if (granted) {

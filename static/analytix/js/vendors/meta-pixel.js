@@ -9,12 +9,18 @@
 (function (window) {
   "use strict";
 
+  var analytix = window.analytix;
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true) {
+    return; // not our object: logger.js did not run (see there)
+  }
+
   var initialised = {}; // pixel id -> true: init + PageView once per page
 
   // The base code's queue stub; true when it is ours (so fbevents.js is ours to load).
-  function ensureFbq() {
-    if (window.fbq) {
-      return window.fbq.analytixStub === true;
+  function ensureFbq(log) {
+    var existing = analytix.pageGlobal("fbq", "function", log);
+    if (existing) {
+      return existing.analytixStub === true;
     }
     var fbq = (window.fbq = function () {
       if (fbq.callMethod) {
@@ -23,7 +29,7 @@
         fbq.queue.push(arguments);
       }
     });
-    if (!window._fbq) {
+    if (!analytix.pageGlobal("_fbq", "function", log)) {
       window._fbq = fbq;
     }
     fbq.push = fbq;
@@ -34,14 +40,14 @@
     return true;
   }
 
-  window.analytix.registerVendor("facebook_pixel", {
+  analytix.registerVendor("facebook_pixel", {
     load: function (pixelId, vendor) {
       if (initialised[pixelId]) {
         vendor.log.verbose("already initialised on this page");
         return;
       }
       initialised[pixelId] = true;
-      if (ensureFbq()) {
+      if (ensureFbq(vendor.log)) {
         vendor.loadScript("https://connect.facebook.net/en_US/fbevents.js");
       }
       window.fbq("init", pixelId);
@@ -59,8 +65,8 @@
     },
 
     // Meta's consent API: "revoke" before init holds the pixel back, "grant" releases it.
-    consent: function (granted) {
-      ensureFbq();
+    consent: function (granted, vendor) {
+      ensureFbq(vendor.log);
       window.fbq("consent", granted ? "grant" : "revoke");
     },
   });

@@ -1,0 +1,287 @@
+"""What the vendors cost the page, in headless Chromium: `python -m benchmarks.vendorcost`.
+
+    python -m benchmarks.vendorcost [--runs 5] [--idle-seconds 8]
+
+The same realistic page (benchmarks/templates/bench/content.html) in four variants:
+
+- none: no analytics;
+- snippets: each vendor's official snippet pasted into <head> (what sites do today: the baseline);
+- defaults: {% analytics_scripts "signup" %} at the package's defaults (all six vendors);
+- fastest: the same tag with the package's fastest documented settings (FASTEST_CONFIG in
+  benchmarks/settings.py).
+
+Every vendor host is answered by a local fake that transfers the vendor's size and burns
+main-thread time in proportion to HTTP Archive's third-party-web figures (March 2026, Lighthouse
+on mobile, divided by ten for a desktop machine), in several tasks as real libraries do, and
+drains its queue. Two loads per variant and run, in fresh browser contexts, variants alternating:
+one left alone for --idle-seconds (total blocking time, bytes, DOMContentLoaded, LCP), one clicked
+1 s after `load` (the click's input delay, and what was fetched before that first interaction).
+Medians with [min-max] over the runs; nothing here is a test: the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import os
+import re
+import statistics
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from benchmarks.page import setup
+from benchmarks.pageload import start_server
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+
+VARIANTS = {
+    "none": "/page/plain/",
+    "snippets": "/page/snippets/",
+    "defaults": "/page/analytix/",
+    "fastest": "/page/analytix-fastest/",
+}
+
+
+@dataclass(frozen=True)
+class FakeVendor:
+    service: str
+    main_thread_ms: float  # third-party-web's average per page, divided by ten
+    transfer_bytes: int
+    queue: str  # JS expression of the queue the real library takes over (drained)
+
+
+# Main-thread times: third-party-web (March 2026, mobile) / 10: Drift 4,394 ms, HubSpot 1,226,
+# gtag.js 1,066, FullStory 911, Meta Pixel 514, Kissmetrics 86. Sizes: gtag.js 155 KB and
+# Meta's fbevents.js 97 KB compressed (same source); the others are estimates of what each
+# vendor's loader and the library it pulls in transfer.
+FAKES = {
+    "www.googletagmanager.com": FakeVendor("google", 106.6, 155_000, "w.dataLayer"),
+    "js.hs-scripts.com": FakeVendor("hubspot", 122.6, 70_000, "w._hsq"),
+    "js.driftt.com": FakeVendor("drift", 439.4, 230_000, "w.drift"),
+    "edge.fullstory.com": FakeVendor("fullstory", 91.1, 60_000, "(w.FS && w.FS.q)"),
+    "connect.facebook.net": FakeVendor("facebook_pixel", 51.4, 97_000, "(w.fbq && w.fbq.queue)"),
+    "i.kissmetrics.io": FakeVendor("kissmetrics", 4.3, 2_000, "w._kmq"),
+    "scripts.kissmetrics.io": FakeVendor("kissmetrics", 4.3, 10_000, "w._kmq"),
+}
+FIRST_TASK_MS = 120.0  # parsing and running the library: one long task first
+LATER_TASK_MS = 80.0  # then its start-up work, in tasks of up to this long,
+TASK_GAP_MS = 150  # spread out as timers and network answers spread a real library's work
+
+
+def fake_script(vendor: FakeVendor) -> bytes:
+    """A stand-in for one vendor's library: drains its queue, burns its main-thread time in
+    several tasks, and weighs what the real one transfers."""
+    tasks = [round(min(vendor.main_thread_ms, FIRST_TASK_MS), 1)]
+    left = vendor.main_thread_ms - tasks[0]
+    while left > 0:
+        tasks.append(round(min(left, LATER_TASK_MS), 1))
+        left -= tasks[-1]
+    code = (
+        "(function (w) {\n"
+        "  function burn(ms) {\n"
+        "    var end = performance.now() + ms;\n"
+        "    while (performance.now() < end) {}\n"
+        "  }\n"
+        f"  var queue = {vendor.queue};\n"
+        "  if (queue && typeof queue.push === 'function') {\n"
+        "    queue.length = 0; queue.push = function () { return 0; };\n"
+        "  }\n"
+        f"  var tasks = {tasks!r};\n"
+        "  burn(tasks.shift());\n"
+        "  function next() {\n"
+        f"    if (tasks.length) {{ burn(tasks.shift()); setTimeout(next, {TASK_GAP_MS}); }}\n"
+        f"  }}\n  setTimeout(next, {TASK_GAP_MS});\n"
+        f"  (w.__vendorCost = w.__vendorCost || []).push({vendor.service!r});\n"
+        "})(window);\n"
+    ).encode()
+    padding = max(0, vendor.transfer_bytes - len(code) - 6)
+    return code + b"/*" + b"x" * padding + b"*/\n"
+
+
+OBSERVE = """
+window.__perf = { longTasks: [], lcp: 0, firstInput: null };
+try {
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) {
+      window.__perf.longTasks.push([e.startTime, e.duration]);
+    });
+  }).observe({ type: "longtask", buffered: true });
+  new PerformanceObserver(function (list) {
+    list.getEntries().forEach(function (e) { window.__perf.lcp = e.startTime; });
+  }).observe({ type: "largest-contentful-paint", buffered: true });
+  new PerformanceObserver(function (list) {
+    var e = list.getEntries()[0];
+    window.__perf.firstInput = e.processingStart - e.startTime;
+  }).observe({ type: "first-input", buffered: true });
+} catch (e) {}
+"""
+READ = """(until) => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const blocking = window.__perf.longTasks
+    .filter(([start]) => start < until)
+    .reduce((sum, [, duration]) => sum + Math.max(0, duration - 50), 0);
+  return {
+    tbt: blocking,
+    dcl: nav.domContentLoadedEventEnd,
+    load: nav.loadEventEnd,
+    lcp: window.__perf.lcp,
+    inputDelay: window.__perf.firstInput,
+    vendorsRan: (window.__vendorCost || []).length,
+  };
+}"""
+
+
+@dataclass
+class Load:
+    """Bytes seen during one page load: third-party (by service) and first-party JS (gzipped)."""
+
+    third_party: dict[str, int]
+    first_party_js_gzip: int = 0
+
+
+async def _open(browser: Any, base: str, bodies: dict[str, bytes]) -> tuple[Any, Any, Load]:
+    context = await browser.new_context()
+    page = await context.new_page()
+    load = Load(third_party={})
+    await page.add_init_script(OBSERVE)
+    own = re.compile(r"^" + re.escape(base) + r"/")
+
+    async def route(route: Any) -> None:
+        url = route.request.url
+        host = re.sub(r"^https?://([^/]+)/.*$", r"\1", url)
+        fake = FAKES.get(host)
+        if fake is None or route.request.resource_type != "script":
+            await route.fulfill(status=204, body="")  # beacons, pixels, other vendor calls
+            return
+        load.third_party[fake.service] = load.third_party.get(fake.service, 0) + len(bodies[host])
+        await route.fulfill(status=200, content_type="application/javascript", body=bodies[host])
+
+    async def on_response(response: Any) -> None:
+        if own.match(response.url) and "/static/analytix/" in response.url:
+            try:
+                load.first_party_js_gzip += len(gzip.compress(await response.body(), 9))
+            except Exception:
+                pass
+
+    await page.route(
+        re.compile(r"^https?://(?!" + re.escape(base.split("://", 1)[1]) + "/)"), route
+    )
+    page.on("response", lambda response: asyncio.ensure_future(on_response(response)))
+    return context, page, load
+
+
+async def measure(runs: int, idle_seconds: float, base: str) -> dict[str, list[dict[str, Any]]]:
+    from playwright.async_api import async_playwright
+
+    bodies = {host: fake_script(vendor) for host, vendor in FAKES.items()}
+    results: dict[str, list[dict[str, Any]]] = {v: [] for v in VARIANTS}
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        for run in range(runs + 1):  # run 0 warms the server and Chromium: not counted
+            order = list(VARIANTS) if run % 2 else list(reversed(VARIANTS))
+            for variant in order:
+                row: dict[str, Any] = {}
+                # 1. Left alone: what the vendors cost a visitor who only reads.
+                context, page, load = await _open(browser, base, bodies)
+                await page.goto(base + VARIANTS[variant], wait_until="load")
+                until = idle_seconds * 1000
+                await page.wait_for_function(f"() => performance.now() > {until}", timeout=0)
+                idle = await page.evaluate(READ, until)
+                row.update(idle)
+                row["bytes"] = sum(load.third_party.values())
+                await context.close()
+                # 2. A click 1 s after load: its input delay, and what came before it.
+                context, page, load = await _open(browser, base, bodies)
+                await page.goto(base + VARIANTS[variant], wait_until="load")
+                await page.wait_for_timeout(1000)
+                row["bytesBeforeClick"] = sum(load.third_party.values())
+                row["driftBytesBeforeClick"] = load.third_party.get("drift", 0)
+                row["firstPartyGzipBeforeClick"] = load.first_party_js_gzip
+                await page.click("h1")
+                await page.wait_for_function("() => window.__perf.firstInput !== null")
+                row["inputDelay"] = (await page.evaluate(READ, until))["inputDelay"]
+                await context.close()
+                if run:
+                    results[variant].append(row)
+        await browser.close()
+    return results
+
+
+METRICS = (
+    ("tbt", "TBT ms", "total blocking time in the first {idle} s, no input"),
+    ("inputDelay", "click delay ms", "input delay of a click 1 s after load"),
+    ("bytesBeforeClick", "3rd-party KB", "third-party bytes fetched before that click"),
+    ("driftBytesBeforeClick", "Drift KB", "Drift's bytes before that click"),
+    ("firstPartyGzipBeforeClick", "1st-party JS gz B", "first-party JS before it, gzipped"),
+    ("dcl", "DCL ms", "DOMContentLoaded"),
+    ("lcp", "LCP ms", "largest contentful paint"),
+)
+SCALE = {"bytesBeforeClick": 1 / 1000, "driftBytesBeforeClick": 1 / 1000}
+
+
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f} [{min(values):.0f}-{max(values):.0f}]"
+
+
+def report(results: dict[str, list[dict[str, Any]]], idle: float) -> None:
+    runs = len(results["none"])
+    print(
+        f"== Vendor cost in headless Chromium: signup, six vendors; median [min-max] of {runs} runs"
+    )
+    width = 18
+    print("variant".ljust(11) + "".join(label.rjust(width) for _, label, _ in METRICS))
+    for variant in VARIANTS:
+        cells = []
+        for key, _, _ in METRICS:
+            values = [float(r[key] or 0) * SCALE.get(key, 1) for r in results[variant]]
+            cells.append(_spread(values).rjust(width))
+        print(variant.ljust(11) + "".join(cells))
+    print("; ".join(f"{label}: {text.format(idle=idle)}" for _, label, text in METRICS))
+
+    def median(variant: str, key: str) -> float:
+        return statistics.median(float(r[key] or 0) for r in results[variant])
+
+    print("\nGoals (issue 14), at the defaults:")
+    base_tbt = median("snippets", "tbt") or 1.0
+    for variant in ("defaults", "fastest"):
+        ratios = [
+            (a["tbt"] or 0) / (b["tbt"] or 1)
+            for a, b in zip(results[variant], results["snippets"], strict=True)
+        ]
+        delay = median(variant, "inputDelay") - median("none", "inputDelay")
+        tbt = median(variant, "tbt")
+        drift = median(variant, "driftBytesBeforeClick")
+        first_party = median(variant, "firstPartyGzipBeforeClick")
+        print(
+            f"  {variant}: TBT {tbt:.0f} ms = {tbt / base_tbt:.2f} of the pasted snippets' "
+            f"(run by run [{min(ratios):.2f}-{max(ratios):.2f}]; goal <= 0.20); "
+            f"click delay {delay:+.0f} ms against no analytics (goal <= 50); "
+            f"Drift bytes before the click {drift:.0f} (goal 0); "
+            f"first-party JS before it {first_party:.0f} B gzipped (goal <= 3072)"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="What the vendors cost the page")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle-seconds", type=float, default=8.0)
+    args = parser.parse_args(argv)
+    setup()
+    if not os.path.exists(CHROMIUM):
+        print(f"Chromium not found at {CHROMIUM} (set ANALYTIX_CHROMIUM)", file=sys.stderr)
+        return 2
+    server, base = start_server()
+    try:
+        results = asyncio.run(measure(args.runs, args.idle_seconds, base))
+    finally:
+        server.terminate()
+        server.wait()
+    report(results, args.idle_seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
