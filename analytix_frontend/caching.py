@@ -31,6 +31,7 @@ from analytix_frontend.decisions import ServiceDecision
 from analytix_frontend.privacy import (
     CONDITION,
     INTERNAL,
+    PREVIEW,
     PRIVACY,
     PrivacySettings,
     get_privacy_settings,
@@ -45,7 +46,7 @@ IDENTITY = "identity"  # the signed-in user's identity was written
 CONSENT_STATE = "consent"  # the visitor's consent answer differs from "not decided yet"
 NONCE = "nonce"  # the response's Content-Security-Policy uses the nonce written in the page
 # and the decisions' reason codes a request rule gives:
-REQUEST_REASONS = frozenset({PRIVACY, INTERNAL, CONDITION})
+REQUEST_REASONS = frozenset({PRIVACY, INTERNAL, CONDITION, PREVIEW})
 
 
 @dataclass

@@ -24,7 +24,7 @@ from analytix_frontend.services import LOG_LEVELS, SERVICES, SERVICES_BY_NAME
 
 CONFIG_KEYS = frozenset(
     {"DEBUG", "LOG_LEVEL", "ENVIRONMENTS", "AREAS", "SERVER"}
-    | {"CONSENT", "GPC", "INTERNAL", "CONDITIONS", "IDENTITY"}  # privacy_checks.py
+    | {"CONSENT", "GPC", "INTERNAL", "CONDITIONS", "IDENTITY", "EXCLUDE_PREVIEWS"}  # privacy_checks
     | {"LOAD", "LOAD_BY_AREA"}  # triggers.py
 )
 

@@ -1,8 +1,9 @@
 """System checks for the privacy settings (analytix.E2xx / W2xx): consent, GPC, internal
-traffic, per-service conditions and identity. Registered from apps.py."""
+traffic, CMS previews, per-service conditions and identity. Registered from apps.py."""
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -10,14 +11,16 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from analytix_frontend.consent import CATEGORIES, COOKIE_CONSENT_APP, COOKIE_NAME
-from analytix_frontend.privacy import is_sendable_attribute
+from analytix_frontend.rules.identity import is_sendable_attribute
 from analytix_frontend.services import SERVICES_BY_NAME
 
-INTERNAL_KEYS = frozenset({"IPS", "IP_HEADER", "PROXY_COUNT", "QA_COOKIE"})
+INTERNAL_KEYS = frozenset({"IPS", "IP_HEADER", "PROXY_COUNT", "QA_COOKIE", "STAFF"})
 CONSENT_KEYS = frozenset({"REQUIRED", "COOKIE_NAME", "COOKIE_GROUPS"})
 IDENTITY_KEYS = frozenset({"ID_ATTRIBUTE", "TRAITS"})
 HEADER_NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -181,6 +184,14 @@ def check_internal(**kwargs: Any) -> list[CheckMessage]:
                 id="analytix.W203",
             )
         )
+    if not isinstance(internal.get("STAFF", False), bool):
+        messages.append(
+            Error(
+                "ANALYTICS_CONFIG['INTERNAL']['STAFF'] must be True (staff users count as "
+                "internal traffic) or False.",
+                id="analytix.E207",
+            )
+        )
     qa = internal.get("QA_COOKIE", "analytix_qa")
     if not isinstance(qa, str) or not COOKIE_NAME.fullmatch(qa):
         messages.append(
@@ -190,6 +201,20 @@ def check_internal(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     return messages
+
+
+@register(Tags.compatibility)
+def check_previews(**kwargs: Any) -> list[CheckMessage]:
+    value = _config().get("EXCLUDE_PREVIEWS", True)
+    if isinstance(value, bool):
+        return []
+    return [
+        Error(
+            f"ANALYTICS_CONFIG['EXCLUDE_PREVIEWS'] = {value!r} must be True (CMS previews get no "
+            "analytics, the default) or False (track them).",
+            id="analytix.E212",
+        )
+    ]
 
 
 @register(Tags.compatibility)
@@ -274,4 +299,33 @@ def check_identity(**kwargs: Any) -> list[CheckMessage]:
                 id="analytix.E210",
             )
         )
+    names = [id_attribute, *traits] if _is_str_list(traits) else [id_attribute]
+    messages.extend(_user_model_callables([n for n in names if is_sendable_attribute(n)]))
     return messages
+
+
+def _user_model_callables(names: list[str]) -> list[CheckMessage]:
+    """E211 for each name that is a method (or another callable) on the user model: its value
+    on a user is a bound method, which the page never carries (left out at run time)."""
+    if not apps.is_installed("django.contrib.auth"):
+        return []
+    try:
+        user_model = get_user_model()
+    except (ImproperlyConfigured, LookupError, ValueError):
+        return []  # Django's own auth checks report AUTH_USER_MODEL
+    return [
+        Error(
+            f"ANALYTICS_CONFIG['IDENTITY'] names {name!r}, a method of {user_model.__name__}, "
+            "not a plain attribute; it is left out of the identity.",
+            hint="Name a field (or a property) whose value is a string, number, boolean, date "
+            'or UUID, e.g. "date_joined" rather than "get_full_name".',
+            id="analytix.E211",
+        )
+        for name in dict.fromkeys(names)
+        if _is_callable_attribute(user_model, name)
+    ]
+
+
+def _is_callable_attribute(model: type, name: str) -> bool:
+    attribute = inspect.getattr_static(model, name, None)
+    return callable(attribute) or isinstance(attribute, (classmethod, staticmethod))

@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString
 from analytix_frontend.caching import note_output
 from analytix_frontend.conf import AnalytixSettings, get_settings
 from analytix_frontend.decisions import ServiceDecision, decide_services
+from analytix_frontend.nonce import nonce_missing
 from analytix_frontend.privacy import (
     decide_for_request,
     page_privacy_config,
@@ -61,12 +62,16 @@ BUNDLE_TEMPLATE = "analytics/bundle.html"
 REQUEST_MARK = "_analytix_written"  # request attribute: what this page already has
 NOSCRIPT_MARK = "noscript:facebook_pixel"
 
+# A lone surrogate (from a template variable, a request value, a user attribute) cannot be
+# encoded as UTF-8: the response would fail to encode (a 500). It becomes U+FFFD.
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), "\ufffd")
 _JSON_ESCAPES = {
     ord("<"): "\\u003C",
     ord(">"): "\\u003E",
     ord("&"): "\\u0026",
     0x2028: "\\u2028",
     0x2029: "\\u2029",
+    **_SURROGATES,
 }
 
 
@@ -351,7 +356,11 @@ def render_analytics_scripts(
         privacy = page_privacy_config(request, decisions)
         json_text = json_text[:-1] + "," + to_json_text(privacy)[1:]
     note_output(request, decisions, privacy, nonce)  # caching.py: what caches may share
+    if nonce_missing(nonce):  # a CSP is on: a hint for the browser (logged once on the server)
+        json_text = json_text[:-1] + ',"nonceMissing":true}'
     # The stdlib's escape: the same text as Django's, without its lazy-string wrapper (hot path).
+    if nonce and not nonce.isascii():
+        nonce = nonce.translate(_SURROGATES)
     nonce_attr = f' nonce="{html.escape(nonce)}"' if nonce else ""
     parts = [
         f'<script type="application/json" data-analytix-config{nonce_attr}>{json_text}</script>'

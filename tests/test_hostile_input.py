@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.template import Context, Template
 from django.test import RequestFactory, override_settings
 from hypothesis import HealthCheck, given
@@ -90,7 +91,7 @@ def test_any_ids(ids: dict[str, str]) -> None:
 def test_any_area_name(area: str) -> None:
     with override_settings(ANALYTICS_CONFIG={"LOG_LEVEL": "verbose", "AREAS": {area: ["google"]}}):
         request = make_request()
-        html = render(request, area)
+        html = render(request, area, csp_nonce="n0nce")
         assert_only_our_markup(html)
         meant = build_page_config(area, decide_for_request(area, request), request)
         assert page_config(html) == json.loads(json.dumps(meant))
@@ -150,7 +151,7 @@ def test_chromium_reads_back_exactly_what_the_server_meant(browser: Any) -> None
             request = make_request(
                 user=User(pk=user_id, name=name), cookies={"analytix_consent": "analytics"}
             )
-            html = render(request, area)
+            html = render(request, area, csp_nonce="n0nce")
             meant = build_page_config(area, decide_for_request(area, request), request)
         page.set_content(f"<!doctype html><html><head>{html}</head><body></body></html>")
         read = page.evaluate(
@@ -168,3 +169,54 @@ def test_chromium_reads_back_exactly_what_the_server_meant(browser: Any) -> None
         check()
     finally:
         context.close()
+
+
+# --- text that cannot be encoded: lone surrogates -----------------------------------------
+
+# Arbitrary text, lone surrogates ("\ud800"...) included: Python strings may hold them (a
+# template variable, a user attribute, a decoded header), UTF-8 cannot.
+ANY_TEXT = st.one_of(
+    st.just("\ud800"),
+    st.text(st.one_of(st.characters(categories=["Cs"]), st.characters()), max_size=30),
+    TEXT,
+)
+
+
+def as_response_text(html: str) -> str:
+    """The page as the browser receives it: the response must encode as UTF-8."""
+    return HttpResponse(html).content.decode("utf-8")
+
+
+@RUNS
+@given(area=ANY_TEXT, user_id=ANY_TEXT.filter(bool), name=ANY_TEXT, nonce=ANY_TEXT)
+def test_any_text_renders_and_encodes(area: str, user_id: str, name: str, nonce: str) -> None:
+    config = {**CONFIG, "AREAS": {"signup": ["google"], area: ["google"]}}
+    with override_settings(ANALYTICS_CONFIG=config):
+        request = make_request(
+            user=User(pk=user_id, name=name, plan=area), cookies={"analytix_consent": "analytics"}
+        )
+        html = as_response_text(render(request, area, csp_nonce=nonce))
+        assert_only_our_markup(html)
+        data = page_config(html)  # parses, as strictly as JSON.parse
+        assert data["area"] == replace_surrogates(area)
+        assert data["identity"] == {
+            "id": replace_surrogates(user_id),
+            "traits": {"name": replace_surrogates(name), "plan": replace_surrogates(area)},
+        }
+
+
+def replace_surrogates(text: str) -> str:
+    return "".join("\ufffd" if 0xD800 <= ord(c) < 0xE000 else c for c in text)
+
+
+def test_a_lone_surrogate_in_the_area_or_a_trait_is_no_500(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {
+        "IDENTITY": {"TRAITS": ["name"]},
+        "LOG_LEVEL": "debug",
+        "AREAS": {"sign\udfffup": ["google"]},
+    }
+    request = make_request(user=User(name="a\ud800b"))
+    html = as_response_text(render(request, "sign\udfffup", csp_nonce="n\ud800"))
+    assert page_config(html)["area"] == "sign\ufffdup"
+    assert page_config(html)["identity"]["traits"] == {"name": "a\ufffdb"}
+    assert 'nonce="n\ufffd"' in html

@@ -13,6 +13,7 @@ from django.template import Context, Template
 from django.test import RequestFactory
 
 from analytix_frontend import consent, privacy
+from analytix_frontend.rules import internal
 from tests.html import page_config, parse, scripts
 
 SIGNUP = ["google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel"]
@@ -45,6 +46,10 @@ def loader_files(html: str) -> list[str]:
         for s in scripts(html)
         if "/vendors/" in (src := s.attrs.get("src") or "") and not src.endswith("-facade.js")
     ]
+
+
+def is_internal(request: Any) -> bool:
+    return internal.decide(privacy.get_privacy_settings().internal, request) is not None
 
 
 class User:
@@ -198,7 +203,7 @@ def test_internal_addresses_get_no_vendor_at_all(settings: Any) -> None:
 def test_a_client_supplied_forwarded_for_is_not_trusted_by_default(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"INTERNAL": {"IPS": ["10.0.0.0/8"]}}
     request = make_request(REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="10.0.0.1")
-    assert privacy.is_internal(request) is False
+    assert is_internal(request) is False
 
 
 def test_a_configured_proxy_header_is_read_from_the_right(settings: Any) -> None:
@@ -207,16 +212,16 @@ def test_a_configured_proxy_header_is_read_from_the_right(settings: Any) -> None
     }
     # The client forged "10.0.0.1"; our proxy appended the address it really saw.
     forged = make_request(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.7")
-    assert privacy.is_internal(forged) is False
+    assert is_internal(forged) is False
     real = make_request(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.1, 10.9.9.9")
-    assert privacy.is_internal(real) is True
+    assert is_internal(real) is True
     settings.ANALYTICS_CONFIG = {
         "INTERNAL": {"IPS": ["10.0.0.0/8"], "IP_HEADER": "X-Forwarded-For", "PROXY_COUNT": 2}
     }
     two_proxies = make_request(HTTP_X_FORWARDED_FOR="1.1.1.1, 10.0.0.5, 172.16.0.1")
-    assert privacy.is_internal(two_proxies) is True
+    assert is_internal(two_proxies) is True
     too_short = make_request(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
-    assert privacy.is_internal(too_short) is False  # fewer entries than proxies: no address
+    assert is_internal(too_short) is False  # fewer entries than proxies: no address
 
 
 @pytest.mark.parametrize("garbage", ["not-an-ip", "10.0.0.1:443", "", "10.0.0.1\x00"])
@@ -224,16 +229,16 @@ def test_malformed_addresses_are_not_internal_and_never_raise(settings: Any, gar
     settings.ANALYTICS_CONFIG = {
         "INTERNAL": {"IPS": ["10.0.0.0/8", "bogus"], "IP_HEADER": "X-Real-IP"}
     }
-    assert privacy.is_internal(make_request(HTTP_X_REAL_IP=garbage, REMOTE_ADDR="8.8.8.8")) is False
+    assert is_internal(make_request(HTTP_X_REAL_IP=garbage, REMOTE_ADDR="8.8.8.8")) is False
 
 
 def test_qa_cookie_includes_or_excludes_this_browser(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"INTERNAL": {"IPS": ["127.0.0.0/8"], "QA_COOKIE": "qa"}}
-    assert privacy.is_internal(make_request()) is True  # RequestFactory: 127.0.0.1
-    assert privacy.is_internal(make_request(cookies={"qa": "include"})) is False
+    assert is_internal(make_request()) is True  # RequestFactory: 127.0.0.1
+    assert is_internal(make_request(cookies={"qa": "include"})) is False
     outside = {"REMOTE_ADDR": "198.51.100.7"}
-    assert privacy.is_internal(make_request(cookies={"qa": "exclude"}, **outside)) is True
-    assert privacy.is_internal(make_request(cookies={"qa": "other"}, **outside)) is False
+    assert is_internal(make_request(cookies={"qa": "exclude"}, **outside)) is True
+    assert is_internal(make_request(cookies={"qa": "other"}, **outside)) is False
 
 
 # --- per-service conditions ----------------------------------------------------------------
@@ -280,11 +285,11 @@ def test_identity_traits_only_those_listed(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {
         "IDENTITY": {"ID_ATTRIBUTE": "uuid", "TRAITS": ["email", "plan", "missing"]}
     }
-    user = User(uuid="u-1", plan=["not", "json"])
+    user = User(uuid="u-1", plan="pro")
     config = page_config(render(make_request(user=user)))
     assert config["identity"] == {
         "id": "u-1",
-        "traits": {"email": "someone@example.com", "plan": "['not', 'json']", "missing": None},
+        "traits": {"email": "someone@example.com", "plan": "pro", "missing": None},
     }
 
 
@@ -305,7 +310,7 @@ def test_password_and_private_attributes_are_never_the_id(settings: Any, attribu
     assert "pbkdf2" not in html
 
 
-def test_identity_values_the_browser_cannot_read_or_that_raise_are_null(
+def test_identity_values_the_browser_cannot_read_or_that_raise_are_left_out(
     settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     class Broken(User):
@@ -316,10 +321,7 @@ def test_identity_values_the_browser_cannot_read_or_that_raise_are_null(
     settings.ANALYTICS_CONFIG = {"IDENTITY": {"TRAITS": ["score", "limit", "plan"]}}
     user = Broken(score=float("nan"), limit=float("inf"))
     config = page_config(render(make_request(user=user)))  # parsed as strictly as JSON.parse
-    assert config["identity"] == {
-        "id": "42",
-        "traits": {"score": None, "limit": None, "plan": None},
-    }
+    assert config["identity"] == {"id": "42", "traits": {}}
     assert "reading user.plan for the identity raised" in caplog.text
 
 

@@ -141,13 +141,13 @@ def describe_rules() -> str:
         else "consent not required",
         "GPC turns off " + (", ".join(sorted(rules.gpc_categories)) or "nothing"),
     ]
-    internal = [str(n) for n in rules.internal_networks]
+    internal = [str(n) for n in rules.internal.networks]
     parts.append(
-        f"internal: {', '.join(internal)} (from {rules.ip_meta_key})"
+        f"internal: {', '.join(internal)} (from {rules.internal.ip_meta_key})"
         if internal
         else "internal: no IPS"
     )
-    parts.append(f"QA cookie {rules.qa_cookie!r}")
+    parts.append(f"QA cookie {rules.internal.qa_cookie!r}")
     if rules.conditions:
         parts.append("conditions: " + ", ".join(sorted(rules.conditions)))
     parts.append("identity: " + ("off" if rules.identity is None else "on"))
