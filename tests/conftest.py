@@ -13,6 +13,9 @@ import pytest
 # set-up would then refuse to run (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# The package's own opt-in plugin (recording vendor fakes), as a project would enable it.
+pytest_plugins = ["analytix_frontend.testing.pytest_plugin"]
+
 CHROMIUM = os.environ.get("ANALYTIX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",

@@ -139,8 +139,17 @@ def _as_event(service: str, args: list[Any]) -> Event | None:
     return None
 
 
+def _traits_call(service: str, args: list[Any]) -> dict[str, Any] | None:
+    """The traits of a call that follows an identify: GA4's user_properties, Kissmetrics' set."""
+    if service == "google" and args[:2] == ["set", "user_properties"] and len(args) > 2:
+        return _dict(args[2])
+    if service == "kissmetrics" and args[:1] == ["set"] and len(args) > 1:
+        return _dict(args[1])
+    return None
+
+
 def _as_identify(service: str, args: list[Any]) -> Identify | None:
-    """The identify in one raw vendor call (traits sent in a call of their own are left out)."""
+    """The identify in one raw vendor call."""
     command, rest = (args[0], args[1:]) if args else ("", [])
     first = rest[0] if rest else None
     if service == "google" and command == "set" and isinstance(first, dict) and "user_id" in first:
@@ -207,8 +216,19 @@ class FakeVendors:
         return [event for event in found if event is not None]
 
     def identify_calls(self, service: str) -> list[Identify]:
-        found = (_as_identify(service, args) for _, args in self.calls(service))
-        return [identify for identify in found if identify is not None]
+        """The identify calls this service received, with their traits (for GA4 and
+        Kissmetrics, the traits call that follows the id)."""
+        found: list[Identify] = []
+        previous: Identify | None = None
+        for _, args in self.calls(service):
+            identify = _as_identify(service, args)
+            traits = _traits_call(service, args) if previous is not None else None
+            if identify is not None:
+                found.append(identify)
+            elif traits is not None and previous is not None:
+                found[-1] = Identify(previous.id, {**previous.traits, **traits})
+            previous = identify or (found[-1] if traits is not None else None)
+        return found
 
     def clear(self) -> None:
         """Forgets the calls recorded so far (in every page of the target)."""
