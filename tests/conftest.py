@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from analytix_frontend.testing.browser import SCRIPT_HOSTS
+
 # Playwright's sync API leaves an event loop running in this thread; pytest-django's database
 # set-up would then refuse to run (SynchronousOnlyOperation).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -27,16 +29,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 
-# Each vendor host we load from, and a tiny fake of its script that records that it ran.
-VENDOR_HOSTS = {
-    "www.googletagmanager.com": "google",
-    "js.hs-scripts.com": "hubspot",
-    "js.driftt.com": "drift",
-    "edge.fullstory.com": "fullstory",
-    "connect.facebook.net": "facebook_pixel",
-    "i.kissmetrics.io": "kissmetrics",
-    "scripts.kissmetrics.io": "kissmetrics",
-}
+# Each vendor host we load from (the package's table for its recording fakes), and a tiny fake
+# of its script that records that it ran.
+VENDOR_HOSTS = SCRIPT_HOSTS
 
 
 def fake_vendor_script(host: str) -> str:
