@@ -220,24 +220,22 @@ def test_the_panel_works_under_asgi(settings: Any) -> None:
 
 
 @pytest.mark.browser
-def test_a_person_opens_the_panel_and_reads_why(open_page: Any, live_server: Any) -> None:
+def test_a_person_opens_the_panel_and_reads_why(
+    open_page: Any, live_server: Any, settings: Any
+) -> None:
+    settings.ANALYTICS_CONFIG = {"AREAS": {"signup": ["google", "drift"]}, "LOG_LEVEL": "warning"}
     browser_page = open_page("block")
     browser_page.page.context.add_cookies(
         [{"name": django_settings.TOOLBAR_COOKIE, "value": "on", "url": live_server.url}]
     )
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(
-            django_settings,
-            "ANALYTICS_CONFIG",
-            {"AREAS": {"signup": ["google", "drift"]}, "LOG_LEVEL": "warning"},
-        )
-        browser_page.goto("/page/signup/")
-        page = browser_page.page
-        page.click(f"#djdt-{PANEL}")  # the panel's link in the toolbar's side bar
-        content = page.locator(f"#{PANEL} .djdt-scroll")
-        content.locator("table").first.wait_for()
-        rows = content.locator("table").first.locator("tbody tr").all_inner_texts()
+    browser_page.goto("/page/signup/")
+    page = browser_page.page
+    page.click(f"#djdt-{PANEL}")  # the panel's link in the toolbar's side bar
+    content = page.locator(f"#{PANEL} .djdt-scroll")
+    content.locator("table").first.wait_for()
+    rows = content.locator("table").first.locator("tbody tr").all_inner_texts()
     rows = [re.sub(r"\s+", " ", row).strip() for row in rows]
     assert "Google Analytics google on" in rows
     assert "HubSpot hubspot off area area 'signup' does not list it" in rows
     assert "Area signup: " in re.sub(r"\s+", " ", content.inner_text()).replace(" :", ":")
+    assert browser_page.errors == []
