@@ -12,6 +12,7 @@ import html
 import json
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,7 @@ from analytix_frontend.privacy import (
     page_privacy_config,
     privacy_config_varies_by_request,
 )
+from analytix_frontend.request_record import record_render
 from analytix_frontend.services import SERVICES
 from analytix_frontend.triggers import FACADE, READY
 
@@ -339,6 +341,7 @@ def render_analytics_scripts(
     Always writes the config block and the first-party script, even when every service is
     off, so that `window.analytix` exists for page code on every page that has the tag.
     """
+    started = time.perf_counter()
     config = get_settings()
     decisions = decide_for_request(area, request, _decisions_for(area, config))
     if area not in config.areas:
@@ -371,4 +374,5 @@ def render_analytics_scripts(
             parts.append(output.noscript)
         else:
             parts.append(f'<script src="{item}" defer{nonce_attr}></script>')
+    record_render(request, area, decisions, nonce, parts, started)
     return SafeString("".join(parts))

@@ -1,6 +1,7 @@
 """Settings for the test suite: the repository's static/ and templates/ stand in for the
 copies the wheel carries inside the package (tests/test_wheel.py checks the wheel)."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +62,20 @@ ALL_READY = {
     for name in ("google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel")
 }
 ANALYTICS_CONFIG = {"LOG_LEVEL": "warning", "LOAD": ALL_READY}
+
+# django-debug-toolbar (the [debug-toolbar] extra, Django 5.2+): installed for the whole run so
+# the live server's middleware chain has it, but shown only to requests carrying this cookie
+# (tests/test_debug_toolbar.py), so every other test sees the pages as before.
+TOOLBAR_COOKIE = "analytix_test_toolbar"
+if find_spec("debug_toolbar") is not None:
+    INSTALLED_APPS.append("debug_toolbar")
+    MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+    DEBUG_TOOLBAR_PANELS = [
+        "debug_toolbar.panels.history.HistoryPanel",
+        "debug_toolbar.panels.headers.HeadersPanel",
+        "analytix_frontend.debug_toolbar.AnalytixPanel",
+    ]
+    DEBUG_TOOLBAR_CONFIG = {
+        "SHOW_TOOLBAR_CALLBACK": lambda request: request.COOKIES.get(TOOLBAR_COOKIE) == "on",
+        "IS_RUNNING_TESTS": False,
+    }

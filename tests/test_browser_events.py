@@ -3,12 +3,12 @@ vendor scripts answered by fakes that record the calls they get (tests/fake_vend
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
 from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.testing.browser import LOADED_GLOBAL, FakeVendors
 from tests.conftest import VENDOR_HOSTS, BrowserPage
 from tests.fake_vendors import answer_with_recording_fakes
 
@@ -24,8 +24,7 @@ def recording_page(open_page: Any) -> BrowserPage:
 
 
 def vendor_calls(browser_page: BrowserPage) -> list[tuple[str, list[Any]]]:
-    raw = browser_page.page.evaluate("sessionStorage.getItem('fakeVendorCalls') || '[]'")
-    return [(service, args) for service, args in json.loads(raw)]
+    return FakeVendors(browser_page.page).calls()
 
 
 def event_calls(browser_page: BrowserPage, event: str, key: str) -> dict[str, list[Any]]:
@@ -78,7 +77,9 @@ def test_events_before_the_vendors_load_are_delivered_when_they_arrive(open_page
     assert set(early.values()) == {"loading"}
     assert vendor_calls(browser_page) == []  # no vendor script has run yet
     release()
-    browser_page.page.wait_for_function(f"(window.__fakeVendorsRan || []).length >= {ALL_HOSTS}")
+    browser_page.page.wait_for_function(
+        f"(window.{LOADED_GLOBAL} || {{ hosts: [] }}).hosts.length >= {ALL_HOSTS}"
+    )
     delivered = event_calls(browser_page, "Page Script Ran", "page_script_ran")
     assert sorted(delivered) == sorted(DEFAULT_AREAS["signup"])
     assert delivered["kissmetrics"] == ["record", "Page Script Ran", {"early": True}]

@@ -1,4 +1,5 @@
 import secrets
+from importlib.util import find_spec
 
 from django.shortcuts import render
 from django.urls import include, path
@@ -26,3 +27,6 @@ urlpatterns = [
     path("privacy/", include("tests.privacy_views")),
     path("attack/", include("tests.attack_views")),
 ]
+
+if find_spec("debug_toolbar") is not None:  # tests/settings.py installs it then
+    urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))

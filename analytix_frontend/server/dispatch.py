@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.module_loading import import_string
 
+from analytix_frontend.request_record import record_server_call
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import CELERY, INLINE, read_server_settings
 from analytix_frontend.server.logs import log_failure
@@ -64,6 +65,7 @@ def dispatch(call: Call) -> None:
         transaction.on_commit(hand_over)
     else:
         hand_over()
+    record_server_call(call)  # for the debug-toolbar panel, when it collects
 
 
 def _hand_over(call: Call) -> None:

@@ -1,0 +1,139 @@
+/**
+ * Types for `window.analytix`, the page API of analytix_frontend (docs/events.md).
+ *
+ * Reference it from your TypeScript, e.g. with `/// <reference path="…/analytix/js/analytix.d.ts" />`
+ * or in tsconfig.json's "files" (the file ships in the package's static files). It declares
+ * globals only: `window.analytix` exists on every page that has the `{% analytics_scripts %}`
+ * tag, and is `undefined` elsewhere, hence the optional type: `window.analytix?.track(…)`.
+ */
+
+declare namespace Analytix {
+  /** The services the package can load (ANALYTICS_CONFIG["AREAS"] names them). */
+  type ServiceName = "google" | "hubspot" | "kissmetrics" | "drift" | "fullstory" | "facebook_pixel";
+
+  /** Consent categories: google, kissmetrics, fullstory are analytics; hubspot, facebook_pixel marketing; drift functional. */
+  type Category = "analytics" | "marketing" | "functional";
+
+  type LogLevel = "off" | "warning" | "debug" | "verbose";
+
+  /** Where a service of the page is: off, held for consent, or on its way to loaded/failed. */
+  type ServiceState = "off" | "waiting" | "starting" | "loading" | "loaded" | "failed";
+
+  /** Why a service is off (README "When a service runs"); other text for a service not on the page. */
+  type Reason =
+    | ""
+    | "no id"
+    | "invalid id"
+    | "environment"
+    | "area"
+    | "unknown area"
+    | "consent"
+    | "privacy"
+    | "internal"
+    | "condition"
+    | (string & {});
+
+  /**
+   * Event properties and identify traits: a plain object, copied as JSON when the call is made
+   * (functions and `undefined` values are left out; anything else that is not JSON sends the
+   * event without properties, with a warning).
+   */
+  type Properties = { [key: string]: unknown };
+
+  /** `analytix.logger(name)`: prints as `[DEBUG] name | …` when LOG_LEVEL allows. */
+  interface Logger {
+    readonly name: string;
+    warning(...args: unknown[]): void;
+    debug(...args: unknown[]): void;
+    verbose(...args: unknown[]): void;
+    /** Whether a line at this level prints. */
+    enabled(level: Exclude<LogLevel, "off">): boolean;
+    /** Runs `fn` inside a console group named after this logger, when `level` prints. */
+    group(level: Exclude<LogLevel, "off">, fn: () => void): void;
+  }
+
+  /** `analytix.services[name]`: one service of the page, its decision and its live state. */
+  interface ServiceRecord {
+    readonly name: ServiceName;
+    /** How the console names it: "Google Analytics", "Meta Pixel"… */
+    readonly label: string;
+    readonly category: Category;
+    /** The server turned it on for this page. */
+    readonly on: boolean;
+    /** The validated vendor id, when it runs or waits for consent. */
+    readonly id: string | null;
+    readonly reason: Reason;
+    /** What to change to turn it on (written at LOG_LEVEL "debug" and "verbose" only). */
+    readonly detail: string;
+    /** Off until the visitor consents in the page. */
+    readonly waiting: boolean;
+    readonly state: ServiceState;
+    /** false once consent is withdrawn in the page. */
+    readonly consented?: boolean;
+  }
+
+  /** `analytix.service(name)`: one service's handle; a no-op that logs why when it is off. */
+  interface ServiceHandle {
+    readonly name: string;
+    readonly label: string;
+    /** On, and its script has not failed. */
+    readonly on: boolean;
+    readonly state: ServiceState;
+    readonly reason: Reason;
+    readonly detail: string;
+    /** Calls the vendor's own global in its style, e.g. `service("google").call("event", "x", {})`. */
+    call(...args: unknown[]): unknown;
+    /** The same as `call`. */
+    push(...args: unknown[]): unknown;
+    /** True when the event was sent (or queued) to this service. */
+    track(event: string, properties?: Properties | null): boolean;
+    identify(id: string | number, traits?: Properties | null): boolean;
+  }
+
+  interface ConsentState {
+    /** ANALYTICS_CONFIG["CONSENT"] is on. */
+    readonly required: boolean;
+    readonly categories: Category[];
+    /** The visitor has chosen (the consent cookie is set, or grant/withdraw was called). */
+    readonly decided: boolean;
+  }
+
+  /** `analytix.consent`: the page's consent switch, for your banner. */
+  interface Consent {
+    /** Grants these categories (every category when omitted); waiting services start, no reload. */
+    grant(categories?: Category | Category[]): void;
+    /** Withdraws these categories (every category when omitted). */
+    withdraw(categories?: Category | Category[]): void;
+    allows(category: Category): boolean;
+    readonly state: ConsentState;
+  }
+
+  /** `window.analytix`. */
+  interface Api {
+    /** Sends the event to every service of the page; returns the names of those that got it. */
+    track(event: string, properties?: Properties | null): ServiceName[];
+    /** Identifies the visitor to each service that supports it (only when the project opts in with IDENTITY). */
+    identify(id: string | number, traits?: Properties | null): ServiceName[];
+    service(name: ServiceName | (string & {})): ServiceHandle;
+    logger(name: string): Logger;
+    setLogLevel(level: LogLevel): void;
+    logLevel(): LogLevel;
+    readonly consent: Consent;
+    /** The services of the page, by name (only those the page's tags listed). */
+    readonly services: { readonly [name in ServiceName]?: ServiceRecord };
+  }
+
+  /**
+   * The declarative tracking attributes (no JavaScript needed): a click on a link, button or
+   * other element, or a form's submit, sends the event. `data-analytix-props` is a JSON object.
+   * E.g. for JSX: `<a href="/deploy" {...attrs}>` with `attrs: Analytix.EventAttributes`.
+   */
+  interface EventAttributes {
+    "data-analytix-event": string;
+    "data-analytix-props"?: string;
+  }
+}
+
+interface Window {
+  analytix?: Analytix.Api;
+}

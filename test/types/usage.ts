@@ -1,0 +1,53 @@
+// Compiled by `tsc --noEmit -p test/types` (test/types.test.mjs): page code as docs/events.md
+// writes it must type-check against static/analytix/js/analytix.d.ts, and misuse must not.
+// Wrapped in a function that nothing calls: a test runner that picks up .ts files runs
+// nothing here.
+
+export function pageCode(): void {
+  const analytix = window.analytix;
+  if (analytix) {
+    const sent: Analytix.ServiceName[] = analytix.track("Clicked Deploy", { plan: "pro" });
+    analytix.track("No Properties");
+    analytix.track("Null Properties", null);
+    analytix.identify("u-42", { plan: "pro" });
+    analytix.identify(42);
+
+    const checkout: Analytix.Logger = analytix.logger("Checkout");
+    checkout.warning("card declined", { code: 402 });
+    checkout.debug("step", 2);
+    checkout.verbose("payload");
+    if (checkout.enabled("debug")) {
+      checkout.group("debug", () => checkout.debug("inside"));
+    }
+
+    const drift = analytix.service("drift");
+    if (drift.on && drift.state === "loaded") {
+      drift.call("show");
+    }
+    const delivered: boolean = drift.track("Opened Chat");
+    analytix.service("not-on-this-page").identify("u-1");
+
+    analytix.consent.grant(["analytics", "marketing"]);
+    analytix.consent.grant("functional");
+    analytix.consent.withdraw();
+    const allowed: boolean = analytix.consent.allows("analytics");
+    const granted: Analytix.Category[] = analytix.consent.state.categories;
+
+    const fullstory = analytix.services.fullstory;
+    if (fullstory && fullstory.waiting) {
+      const reason: Analytix.Reason = fullstory.reason; // "consent"
+      console.log(fullstory.label, reason, fullstory.state, fullstory.detail);
+    }
+    analytix.setLogLevel("verbose");
+    const level: Analytix.LogLevel = analytix.logLevel();
+    console.log(sent, delivered, allowed, granted, level);
+  }
+
+  window.analytix?.track("Guarded", { step: 1 });
+
+  const attributes: Analytix.EventAttributes = {
+    "data-analytix-event": "Signed Up",
+    "data-analytix-props": JSON.stringify({ step: 2 }),
+  };
+  console.log(attributes);
+}

@@ -1,0 +1,191 @@
+"""analytix_frontend.testing: decisions read from a Django test response, and the recording
+vendor fakes with the opt-in pytest plugin, used against this project's own pages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings as django_settings
+from django.template import Context, Template
+from django.test import Client, RequestFactory
+
+from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.testing import (
+    Decision,
+    assert_service_loads,
+    assert_service_off,
+    assert_service_waits,
+    page_configs,
+    page_decisions,
+)
+from analytix_frontend.testing.browser import Event, Identify, route_vendor_fakes
+
+# --- decisions from a test response ----------------------------------------------------------
+
+
+def test_page_decisions_say_which_services_run_and_why(client: Client, settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}
+    decisions = page_decisions(client.get("/page/default/"))
+    assert [name for name, d in decisions.items() if d.on] == list(DEFAULT_AREAS["default"])
+    assert decisions["drift"] == Decision(
+        name="drift",
+        label="Drift",
+        on=False,
+        reason="area",
+        detail="area 'default' does not list it",
+        waiting=False,
+    )
+    assert decisions["google"].reason == ""
+
+
+def test_assert_service_loads_explains_a_service_that_does_not(client: Client) -> None:
+    response = client.get("/page/default/")
+    assert_service_loads(response, "google")
+    with pytest.raises(AssertionError) as failure:
+        assert_service_loads(response, "drift")
+    message = str(failure.value)
+    assert message.startswith("drift is off: area, expected it to load\n")
+    assert "on this page: google, hubspot, kissmetrics" in message
+
+
+def test_assert_service_off_and_waits_for_consent(client: Client, settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"CONSENT": True}
+    client.cookies["analytix_consent"] = "functional"
+    response = client.get("/page/signup/")
+    assert_service_loads(response, "drift")  # functional: consented
+    assert_service_waits(response, "fullstory")
+    assert_service_off(response, "fullstory", reason="consent")
+    with pytest.raises(
+        AssertionError, match=r"fullstory waits for consent: consent, expected it off for 'area'"
+    ):
+        assert_service_off(response, "fullstory", reason="area")
+    with pytest.raises(AssertionError, match="drift loads, expected it to wait for consent"):
+        assert_service_waits(response, "drift")
+    with pytest.raises(AssertionError, match="drift loads, expected it off"):
+        assert_service_off(response, "drift")
+
+
+def test_gpc_and_internal_reasons_read_from_the_response(client: Client, settings: Any) -> None:
+    response = client.get("/page/signup/", headers={"sec-gpc": "1"})
+    assert_service_off(response, "google", reason="privacy")
+    assert_service_loads(response, "drift")
+    settings.ANALYTICS_CONFIG = {"INTERNAL": {"IPS": ["127.0.0.0/8"]}}
+    assert_service_off(client.get("/page/signup/"), "drift", reason="internal")
+
+
+def test_two_tags_on_a_page_run_the_union_as_the_browser_does() -> None:
+    request = RequestFactory().get("/")
+    html = Template(
+        "{% load analytix %}{% analytics_scripts 'default' %}{% analytics_scripts 'signup' %}"
+    ).render(Context({"request": request}))
+    assert len(page_configs(html)) == 2
+    assert_service_loads(html, "facebook_pixel")  # only the second tag runs it
+    assert_service_loads(html, "google")
+
+
+def test_unknown_service_and_missing_tag_are_clear_errors(client: Client) -> None:
+    with pytest.raises(ValueError, match="unknown service 'fullstroy'; the services are google"):
+        assert_service_loads(client.get("/page/default/"), "fullstroy")
+    with pytest.raises(AssertionError, match=r"no analytix config block on this page"):
+        page_decisions(b"<html><body>no tag</body></html>")
+    with pytest.raises(TypeError, match="expected a Django test response"):
+        page_decisions(42)
+
+
+# --- recording fakes in Chromium ----------------------------------------------------------
+
+
+def closed_network(live_server: Any) -> Any:
+    """A route: the live server's own requests go through, anything else is aborted."""
+
+    def route(route: Any) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            route.abort()
+
+    return route
+
+
+def test_fakes_tell_which_services_loaded_and_what_they_received(
+    open_page: Any, analytix_fake_vendors: Any
+) -> None:
+    browser_page = open_page("block")  # anything not a vendor script: aborted
+    vendors = analytix_fake_vendors(browser_page.page)
+    browser_page.goto("/events/signup/")
+    vendors.wait_for_loaded(*DEFAULT_AREAS["signup"])
+    assert vendors.loaded() == set(DEFAULT_AREAS["signup"])
+    browser_page.page.evaluate("window.analytix.track('Chose Plan', {plan: 'pro'})")
+    browser_page.page.wait_for_function(
+        "() => (sessionStorage.getItem('analytix.fakeVendorCalls') || '').includes('Chose')"
+    )
+    assert Event("Chose Plan", {"plan": "pro"}) in vendors.events("kissmetrics")
+    assert Event("chose_plan", {"plan": "pro"}) in vendors.events("google")
+    assert Event("Chose Plan", {"plan": "pro"}) in vendors.events("fullstory")
+    assert Event("PageView", {}) in vendors.events("facebook_pixel")  # the loader's own
+    assert vendors.identify_calls("drift") == []  # identity is off
+    assert browser_page.errors == []
+
+
+def test_a_blocked_service_never_loads(open_page: Any, analytix_fake_vendors: Any) -> None:
+    browser_page = open_page("block")
+    vendors = analytix_fake_vendors(browser_page.page, blocked={"hubspot"})
+    browser_page.goto("/events/default/")
+    vendors.wait_for_loaded("google", "kissmetrics")
+    browser_page.page.wait_for_function("() => window.analytix.services.hubspot.state === 'failed'")
+    assert vendors.loaded() == {"google", "kissmetrics"}
+    assert any("js.hs-scripts.com" in url for url in vendors.requests)
+    assert vendors.calls("hubspot") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_identify_calls_per_service_on_a_context(
+    browser: Any, live_server: Any, settings: Any, django_user_model: Any
+) -> None:
+    settings.ANALYTICS_CONFIG = {"IDENTITY": {"TRAITS": ["email"]}}
+    user = django_user_model.objects.create_user("ann", email="ann@example.com")
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context()
+    try:
+        context.add_cookies(
+            [
+                {
+                    "name": django_settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        context.route("**/*", closed_network(live_server))
+        vendors = route_vendor_fakes(context)  # on the context: every page of it
+        page = context.new_page()
+        page.goto(live_server.url + "/events/signup/")
+        vendors.wait_for_loaded("drift", "hubspot")
+        identity = Identify(str(user.pk), {"email": "ann@example.com"})
+        for service in ("google", "hubspot", "kissmetrics", "drift", "fullstory"):
+            assert vendors.identify_calls(service) == [identity], service
+        assert vendors.identify_calls("facebook_pixel") == []  # the Pixel has no identify
+        vendors.clear()
+        assert vendors.calls() == []
+    finally:
+        context.close()
+
+
+# A stand-in for pytest-playwright's `page` fixture, which the plugin's analytix_vendors uses.
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context()
+    context.route("**/*", closed_network(live_server))
+    yield context.new_page()
+    context.close()
+
+
+def test_analytix_vendors_uses_the_page_fixture(
+    page: Any, analytix_vendors: Any, live_server: Any
+) -> None:
+    page.goto(live_server.url + "/events/default/")
+    analytix_vendors.wait_for_loaded(*DEFAULT_AREAS["default"])
+    assert analytix_vendors.loaded() == set(DEFAULT_AREAS["default"])
