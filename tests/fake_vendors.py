@@ -3,9 +3,11 @@ as this project's own browser tests use them."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection
+from typing import Any
 
-from analytix_frontend.testing.browser import SCRIPT_HOSTS, route_vendor_fakes
+from analytix_frontend.testing.browser import CALLS_KEY, SCRIPT_HOSTS, route_vendor_fakes
 from tests.conftest import BrowserPage
 
 
@@ -20,3 +22,9 @@ def answer_with_recording_fakes(
     )
     browser_page.vendor_requests = fakes.requests  # the same list: what the page asked for
     return fakes.release
+
+
+def recorded_calls(browser_page: BrowserPage) -> list[tuple[str, list[Any]]]:
+    """Every call the recording fakes received on this page's tab: (service, args)."""
+    raw = browser_page.page.evaluate(f"sessionStorage.getItem({json.dumps(CALLS_KEY)}) || '[]'")
+    return [(service, args) for service, args in json.loads(raw)]

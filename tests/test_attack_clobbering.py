@@ -7,7 +7,6 @@ hosts only, deliver events, and raise no error.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 from urllib.parse import urlencode
@@ -16,7 +15,7 @@ import pytest
 
 from analytix_frontend.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS, BrowserPage
-from tests.fake_vendors import answer_with_recording_fakes
+from tests.fake_vendors import answer_with_recording_fakes, recorded_calls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -81,11 +80,9 @@ def script_urls(browser_page: BrowserPage) -> set[str]:
 
 
 def delivered_to(browser_page: BrowserPage, event: str) -> set[str]:
-    raw = browser_page.page.evaluate("sessionStorage.getItem('fakeVendorCalls') || '[]'")
+    raw = recorded_calls(browser_page)
     key = event.lower().replace(" ", "_")
-    return {
-        service for service, args in json.loads(raw) if event in repr(args) or key in repr(args)
-    }
+    return {service for service, args in raw if event in repr(args) or key in repr(args)}
 
 
 @pytest.mark.parametrize("policy", ["strict", "allowlist"])

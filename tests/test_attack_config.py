@@ -96,7 +96,7 @@ INJECTIONS = {
 
 @pytest.fixture
 def consent_required(settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"CONSENT": True, "LOG_LEVEL": "debug"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": True, "LOG_LEVEL": "debug"}
 
 
 def states(page: Any) -> dict[str, str]:
@@ -221,7 +221,7 @@ def test_a_page_from_a_cache_made_without_gpc_turns_gpc_categories_off_in_a_gpc_
 
 
 def test_the_consent_part_names_the_cookie_its_answer_came_from(settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"CONSENT": True}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": True}
     part = consent.page_consent_config(make_request())
     assert part == {
         "required": True,

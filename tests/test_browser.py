@@ -38,7 +38,7 @@ def test_verbose_logs_every_decision_request_and_load(open_page, settings) -> No
     assert "[VERBOSE] HubSpot | requesting https://js.hs-scripts.com/1234567.js" in lines
     assert any(line.startswith("[DEBUG] Drift | not loaded: area") for line in lines)
     assert any(line.startswith("[DEBUG] Meta Pixel | not loaded: area") for line in lines)
-    assert any(line.startswith("[VERBOSE] Google Analytics | on:") for line in lines)
+    assert any(line.startswith("[DEBUG] Google Analytics | on:") for line in lines)
 
 
 def test_blocked_vendors_warn_and_never_throw(open_page, settings) -> None:

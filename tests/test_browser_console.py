@@ -40,7 +40,7 @@ def test_group_headers_show_each_state_styled_apart(open_page: Any, settings: An
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}
     on_page = load(open_page, settings, "/page/default/", level="verbose")
     on = headers(on_page)
-    assert on["Google Analytics"][0] == "on"
+    assert on["Google Analytics"][0] == "on: starts on idle"  # the shipped trigger
     styles = {seen["Google Analytics"][1], seen["Drift"][1], on["Google Analytics"][1]}
     assert len(styles) == 3  # waiting, off and on each look different
 

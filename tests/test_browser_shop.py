@@ -6,13 +6,12 @@ placed with the hostile page's `html` parameter (tests/attack_views.py), under a
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.fake_vendors import answer_with_recording_fakes
+from tests.fake_vendors import answer_with_recording_fakes, recorded_calls
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -42,8 +41,8 @@ def test_a_tagged_submit_button_is_the_forms_submit(open_page: Any) -> None:
     browser_page.page.click("#add")
     browser_page.page.wait_for_url("**/page/default/?qty=2&product=42")  # what the server got
     assert browser_page.page.evaluate("sessionStorage.getItem('held')") == "true"
-    raw = browser_page.page.evaluate("sessionStorage.getItem('fakeVendorCalls') || '[]'")
-    calls = [(service, args) for service, args in json.loads(raw) if "asket" in repr(args)]
+    raw = recorded_calls(browser_page)
+    calls = [(service, args) for service, args in raw if "asket" in repr(args)]
     props = {"sku": "42"}
     assert sorted(calls) == sorted(
         [

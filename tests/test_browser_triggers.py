@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.fake_vendors import RECORD, answer_with_recording_fakes
+from analytix_frontend.testing.browser import CALLS_KEY
+from tests.fake_vendors import answer_with_recording_fakes
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +26,18 @@ document.addEventListener("securitypolicyviolation", function (event) {
   window.__cspViolations.push(event.blockedURI + " " + event.violatedDirective);
 });
 """
+# Records a call where the package's recording fakes keep theirs (FakeVendors.calls).
+RECORD = f"""
+function record(service, args) {{
+  var calls = JSON.parse(sessionStorage.getItem({json.dumps(CALLS_KEY)}) || "[]");
+  calls.push([service, JSON.parse(JSON.stringify(Array.prototype.slice.call(args)))]);
+  sessionStorage.setItem({json.dumps(CALLS_KEY)}, JSON.stringify(calls));
+}}
+"""
 # Drift's library as the facade needs it: drains the stub, answers on("ready") with its API.
 FAKE_DRIFT = (
     "(function () {"
-    + RECORD % {"host": "js.driftt.com"}
+    + RECORD
     + """
 var stub = window.drift || [], ready = [];
 var api = { openChat: function () { record("drift", ["openChat"]); } };
@@ -52,7 +61,7 @@ def hosts(browser_page: Any) -> set[str]:
 
 
 def calls(browser_page: Any, service: str) -> list[Any]:
-    raw = browser_page.page.evaluate("sessionStorage.getItem('fakeVendorCalls') || '[]'")
+    raw = browser_page.page.evaluate(f"sessionStorage.getItem({json.dumps(CALLS_KEY)}) || '[]'")
     return [args for name, args in json.loads(raw) if name == service]
 
 

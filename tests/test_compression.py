@@ -301,6 +301,6 @@ def test_browser_loads_vendors_and_logs_with_compressor_on(
     assert browser_page.requested_hosts() == expected
     lines = browser_page.console_lines()
     assert "[VERBOSE] HubSpot | loaded https://js.hs-scripts.com/1234567.js" in lines
-    assert any(line.startswith("[VERBOSE] Meta Pixel | on:") for line in lines)
+    assert any(line.startswith("[DEBUG] Meta Pixel | on:") for line in lines)
     assert browser_page.page.evaluate("window.__cspViolations") == []
     assert browser_page.errors == []

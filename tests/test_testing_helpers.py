@@ -26,7 +26,7 @@ from analytix_frontend.testing.browser import Event, Identify, route_vendor_fake
 
 
 def test_page_decisions_say_which_services_run_and_why(client: Client, settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "LOG_LEVEL": "debug"}
     decisions = page_decisions(client.get("/page/default/"))
     assert [name for name, d in decisions.items() if d.on] == list(DEFAULT_AREAS["default"])
     assert decisions["drift"] == Decision(
@@ -51,7 +51,7 @@ def test_assert_service_loads_explains_a_service_that_does_not(client: Client) -
 
 
 def test_assert_service_off_and_waits_for_consent(client: Client, settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"CONSENT": True}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": True}
     client.cookies["analytix_consent"] = "functional"
     response = client.get("/page/signup/")
     assert_service_loads(response, "drift")  # functional: consented
@@ -71,7 +71,7 @@ def test_gpc_and_internal_reasons_read_from_the_response(client: Client, setting
     response = client.get("/page/signup/", headers={"sec-gpc": "1"})
     assert_service_off(response, "google", reason="privacy")
     assert_service_loads(response, "drift")
-    settings.ANALYTICS_CONFIG = {"INTERNAL": {"IPS": ["127.0.0.0/8"]}}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "INTERNAL": {"IPS": ["127.0.0.0/8"]}}
     assert_service_off(client.get("/page/signup/"), "drift", reason="internal")
 
 
@@ -144,7 +144,7 @@ def test_a_blocked_service_never_loads(open_page: Any, analytix_fake_vendors: An
 def test_identify_calls_per_service_on_a_context(
     browser: Any, live_server: Any, settings: Any, django_user_model: Any
 ) -> None:
-    settings.ANALYTICS_CONFIG = {"IDENTITY": {"TRAITS": ["email"]}}
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "IDENTITY": {"TRAITS": ["email"]}}
     user = django_user_model.objects.create_user("ann", email="ann@example.com")
     client = Client()
     client.force_login(user)
