@@ -82,8 +82,24 @@ URLS = """
 from django.shortcuts import render
 from django.urls import path
 
-urlpatterns = [path("", lambda request: render(request, "page.html"))]
+
+def preview(request):
+    request.is_preview = True  # what Wagtail sets for previews and "view draft"
+    return render(request, "page.html")
+
+
+urlpatterns = [
+    path("", lambda request: render(request, "page.html")),
+    path("preview/", preview),
+    path("two-areas/", lambda request: render(request, "two-areas.html")),
+]
 """
+# Two tags, two areas ("default" in the head, "signup" further down): the union loads.
+TWO_AREAS = (
+    '{% load analytix %}<!doctype html><html><head><meta charset="utf-8">'
+    '<link rel="icon" href="data:,">{% analytics_scripts "default" %}</head>'
+    '<body><p>shop</p>{% analytics_scripts "signup" %}</body></html>'
+)
 PAGE = (
     '{% load analytix %}<!doctype html><html><head><meta charset="utf-8">'
     '<link rel="icon" href="data:,">{% analytics_scripts "signup" %}</head>'
@@ -114,6 +130,7 @@ def manage(project: Path, *args: str) -> str:
 def make_project(directory: Path, extra_settings: str) -> Path:
     (directory / "templates").mkdir(parents=True)
     (directory / "templates" / "page.html").write_text(PAGE)
+    (directory / "templates" / "two-areas.html").write_text(TWO_AREAS)
     (directory / "settings.py").write_text(
         SETTINGS.format(repo=str(ROOT), ids=ANALYTICS_IDS, services=list(ALL_READY))
         + extra_settings
@@ -239,3 +256,58 @@ def test_whitenoise_and_compressor_serve_the_first_party_file_and_the_vendors_st
         context.close()
     assert violations == []
     assert errors == []
+
+
+def _vendor_hosts_and_states(
+    browser: Any, base_url: str, path: str
+) -> tuple[set[str], dict[str, Any]]:
+    """Loads `path` with every vendor host faked; the hosts requested and each service's
+    (state, reason) once the page has settled."""
+    context = browser.new_context()
+    page = context.new_page()
+    requested: list[str] = []
+
+    def route(route: Any) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+            return
+        host = re.sub(r"^https?://([^/]+)/.*$", r"\1", route.request.url)
+        requested.append(host)
+        if host in VENDOR_HOSTS:
+            body = fake_vendor_script(host)
+            route.fulfill(status=200, content_type="application/javascript", body=body)
+        else:
+            route.abort()
+
+    page.route("**/*", route)
+    try:
+        page.goto(base_url + path, wait_until="load")
+        page.wait_for_function(  # a function, not a string: the policy has no 'unsafe-eval'
+            "() => Object.values(window.analytix.services).every(s =>"
+            " !['starting', 'loading'].includes(s.state))"
+        )
+        states = page.evaluate(
+            "Object.fromEntries(Object.entries(window.analytix.services)"
+            ".map(([name, s]) => [name, [s.state, s.reason]]))"
+        )
+    finally:
+        context.close()
+    return set(requested), states
+
+
+@pytest.mark.browser
+def test_a_cms_preview_loads_no_vendor(browser: Any, site: tuple[str, str]) -> None:
+    base_url, _ = site
+    hosts, states = _vendor_hosts_and_states(browser, base_url, "/preview/")
+    assert hosts == set()
+    assert states == {name: ["off", "preview"] for name in DEFAULT_AREAS["signup"]}
+
+
+@pytest.mark.browser
+def test_two_tags_with_different_areas_load_the_union(browser: Any, site: tuple[str, str]) -> None:
+    base_url, _ = site
+    hosts, states = _vendor_hosts_and_states(browser, base_url, "/two-areas/")
+    assert hosts == {h for h, s in VENDOR_HOSTS.items() if s in DEFAULT_AREAS["signup"]}
+    assert {name for name, (state, _) in states.items() if state == "loaded"} == set(
+        DEFAULT_AREAS["signup"]
+    )
