@@ -216,7 +216,7 @@ def clear_caches() -> None:
     _area_outputs.clear()
 
 
-def _script_files() -> list[str]:
+def first_party_script_urls() -> list[str]:
     """The first-party script URLs of every page, before per-request dedupe.
 
     The same files whatever the area, so that two tags with different areas on one page load
@@ -310,7 +310,7 @@ def _build_output(
         config=config,
         decisions=decisions,
         json_text=to_json_text(page_config),
-        files=tuple(escape(url) for url in _script_files()),
+        files=tuple(escape(url) for url in first_party_script_urls()),
         noscript=_noscript_pixel(decisions),
     )
 

@@ -136,3 +136,26 @@ def test_user_option_signs_in_a_real_user(settings: Any) -> None:
     assert rows(report("--area", "default", "--user", "alice"))["default"][0] == "off: condition"
     with pytest.raises(CommandError, match="no user 'bob'"):
         report("--area", "default", "--user", "bob")
+
+
+def delivery_line(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith("first-party JS:"))
+
+
+def test_names_the_js_delivery_and_whether_it_is_served(settings: Any, tmp_path: Any) -> None:
+    settings.STATIC_ROOT = str(tmp_path)
+    settings.DEBUG = True
+    assert "the readable files" in delivery_line(report("--area", "default"))
+    settings.DEBUG = False
+    line = delivery_line(report("--area", "default"))
+    assert "analytix.min.js: NOT collected: run `manage.py collectstatic`" in line
+    call_command("collectstatic", interactive=False, verbosity=0)
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "whitenoise.middleware.WhiteNoiseMiddleware"]
+    line = delivery_line(report("--area", "default"))
+    assert "collected, served by whitenoise" in line and "NOT" not in line
+
+
+def test_rules_line_says_staff_and_previews(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"INTERNAL": {"STAFF": True}, "EXCLUDE_PREVIEWS": False}
+    rules = next(line for line in report("--area", "default").splitlines() if "rules:" in line)
+    assert "staff count as internal" in rules and "previews tracked" in rules

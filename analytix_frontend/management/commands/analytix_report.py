@@ -23,6 +23,12 @@ from analytix_frontend.conf import get_settings
 from analytix_frontend.consent import cookie_name
 from analytix_frontend.decisions import ServiceDecision, decide_services
 from analytix_frontend.privacy import decide_for_request, get_privacy_settings
+from analytix_frontend.rendering import (
+    MINIFIED_SCRIPT,
+    all_script_files,
+    first_party_script_urls,
+    offline_bundle_enabled,
+)
 from analytix_frontend.services import LOG_LEVELS, SERVICES
 
 # A visitor who says nothing about their address: one from a documentation range (RFC 5737),
@@ -81,6 +87,7 @@ class Command(BaseCommand):
             return
         for line in settings_lines():
             self.stdout.write(line)
+        self.stdout.write(f"first-party JS: {describe_delivery()}")
         self.stdout.write(f"request rules: {describe_rules()}")
         self.stdout.write(f"visitor: {describe_visitor(options)}")
         self.stdout.write(_table(table))
@@ -132,6 +139,42 @@ def _user(name: str) -> Any:
     raise CommandError(f"no user {name!r} (looked up by {model.USERNAME_FIELD} and pk)")
 
 
+def describe_delivery() -> str:
+    """Which first-party JS the page gets, and whether anything will serve it."""
+    from django.contrib.staticfiles import finders
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    if offline_bundle_enabled():
+        return "django-compressor's offline bundle (from `manage.py compress`), " + ", ".join(
+            first_party_script_urls()
+        )
+    paths = list(all_script_files()) if settings.DEBUG else [MINIFIED_SCRIPT]
+    kind = (
+        f"the readable files ({len(paths)}, Django settings.DEBUG on)"
+        if settings.DEBUG
+        else f"the prebuilt {MINIFIED_SCRIPT}"
+    )
+    missing = [path for path in paths if not finders.find(path)]
+    if missing:
+        return f"{kind}: NOT found by the static files finders: {', '.join(missing)}"
+    if settings.DEBUG:
+        return f"{kind}, served by runserver from the finders"
+    storage: Any = staticfiles_storage
+    try:  # a manifest storage knows each file by its hashed name
+        names = [storage.stored_name(p) if hasattr(storage, "stored_name") else p for p in paths]
+        collected = all(storage.exists(name) for name in names)
+    except ValueError:  # not in the manifest: not collected
+        collected = False
+    where = (
+        "served by whitenoise"
+        if "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+        else "served by your web server from STATIC_ROOT (runserver does not, with DEBUG off)"
+    )
+    if not collected:
+        return f"{kind}: NOT collected: run `manage.py collectstatic`, then it is {where}"
+    return f"{kind} at {', '.join(first_party_script_urls())}, collected, {where}"
+
+
 def describe_rules() -> str:
     """The request rules in force, as ANALYTICS_CONFIG sets them (docs/privacy.md)."""
     rules = get_privacy_settings()
@@ -148,6 +191,9 @@ def describe_rules() -> str:
         else "internal: no IPS"
     )
     parts.append(f"QA cookie {rules.internal.qa_cookie!r}")
+    if rules.internal.staff:
+        parts.append("staff count as internal")
+    parts.append("previews excluded" if rules.exclude_previews else "previews tracked")
     if rules.conditions:
         parts.append("conditions: " + ", ".join(sorted(rules.conditions)))
     parts.append("identity: " + ("off" if rules.identity is None else "on"))
