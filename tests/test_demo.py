@@ -122,3 +122,13 @@ def test_gpc_switch_and_unknown_area_show_their_reasons(demo_url: str, demo_page
     demo_page.goto(demo_url + "/area/checkuot/")
     demo_page.wait_for_selector("#services tbody tr")
     assert {reason for _, reason in table(demo_page).values()} == {"unknown area"}
+
+
+def test_the_debug_toolbar_shows_the_analytix_panel(demo_url: str, demo_page: Any) -> None:
+    open_demo(demo_page, demo_url + "/area/prelogin/")
+    demo_page.click("#djdt-AnalytixPanel")  # the panel's link in the toolbar's side bar
+    content = demo_page.locator("#AnalytixPanel .djdt-scroll")
+    content.locator("table").first.wait_for()
+    text = content.inner_text()
+    assert "prelogin" in text
+    assert "Meta Pixel" in text and "does not list it" in text  # off on prelogin, and why

@@ -220,6 +220,9 @@ def test_wheel_carries_the_static_files_templates_and_types(wheel_path: Path) ->
     assert "analytix_frontend/templates/analytics/bundle.html" in names
     assert "analytix_frontend/templatetags/analytix.py" in names
     assert "analytix_frontend/py.typed" in names
+    assert "analytix_frontend/static/analytix/js/analytix.d.ts" in names  # page code's types
+    assert "analytix_frontend/static/analytix/css/launcher.css" in names  # the Drift facade
+    assert "analytix_frontend/templates/analytics/debug_toolbar_panel.html" in names
     assert not any(n.startswith(("tests/", "test/", "node_modules/")) for n in names)
     assert not any(n.endswith(("easylist.txt", "easyprivacy.txt")) for n in names)  # test data
 

@@ -1,6 +1,7 @@
 """Demo settings: every service on (fake ids), analytics forced on with DEBUG, verbose logs,
 and local fake vendors (a service worker) so every state reaches "loaded" offline."""
 
+from importlib.util import find_spec
 from pathlib import Path
 
 DEMO = Path(__file__).resolve().parent.parent
@@ -27,6 +28,23 @@ DATABASES = {}
 STATIC_URL = "/static/"
 STATIC_ROOT = DEMO / "static-root"
 STATICFILES_DIRS = [REPO / "static", DEMO / "static"]
+# A strict policy, as a site should run it: our files and the vendors' hosts, the nonce on
+# every script (the tag's, the demo's own, the toolbar's), nothing inline.
+MIDDLEWARE: list[str] = ["csp.middleware.CSPMiddleware"]
+
+# django-debug-toolbar with the analytix panel (the [debug-toolbar] extra, which setup.sh
+# installs): this request's decisions, rules, nonce, scripts and server calls.
+if find_spec("debug_toolbar") is not None:
+    INSTALLED_APPS.append("debug_toolbar")
+    MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
+    INTERNAL_IPS = ["127.0.0.1"]
+    DEBUG_TOOLBAR_PANELS = [
+        "analytix_frontend.debug_toolbar.AnalytixPanel",
+        "debug_toolbar.panels.headers.HeadersPanel",
+        "debug_toolbar.panels.templates.TemplatesPanel",
+        "debug_toolbar.panels.staticfiles.StaticFilesPanel",
+    ]
+
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
@@ -56,3 +74,22 @@ ANALYTICS_CONFIG = {
 # Answer the vendor hosts with local fakes (demo/static/demo/fake-vendors-sw.js); False: the
 # real vendors (unreachable from a machine without internet).
 DEMO_FAKE_VENDORS = True
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+from analytix_frontend.csp import csp_sources, merge_directives  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": merge_directives(
+        {
+            "default-src": [SELF],
+            "script-src": [SELF, NONCE],
+            "style-src": [SELF],
+            "img-src": [SELF, "data:"],
+            "worker-src": [SELF],  # the fake vendors' service worker
+            "object-src": [NONE],
+            "base-uri": [NONE],
+        },
+        csp_sources(ids=ANALYTICS_IDS),
+    )
+}

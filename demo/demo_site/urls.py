@@ -1,4 +1,6 @@
-from django.urls import path
+from importlib.util import find_spec
+
+from django.urls import include, path
 
 from demo_site.views import area_page, fake_vendors_worker
 
@@ -7,3 +9,6 @@ urlpatterns = [
     path("area/<str:area>/", area_page),
     path("fake-vendors-sw.js", fake_vendors_worker),
 ]
+
+if find_spec("debug_toolbar") is not None:  # demo_site/settings.py installs it then
+    urlpatterns.append(path("__debug__/", include("debug_toolbar.urls")))
