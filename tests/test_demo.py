@@ -90,13 +90,16 @@ def test_signup_shows_every_service_loaded_from_the_local_fakes(demo_url: str, d
     wait_for_states(demo_page, "loaded", 6)
     assert {label for label, (state, _) in table(demo_page).items() if state == "loaded"} == ALL_SIX
 
-    demo_page.click("#track")  # the fakes count what they receive
+    demo_page.click("#track")  # the package's recording fakes get it, each in its own call
     demo_page.wait_for_function(
-        "() => Object.values(window.demoVendorCalls || {}).every(calls =>"
-        " calls.some(c => JSON.stringify(c).includes('Demo Button Clicked') ||"
-        " JSON.stringify(c).includes('demo_button_clicked')))"
-        " && Object.keys(window.demoVendorCalls).length === 6",
+        "() => new Set(JSON.parse(sessionStorage.getItem('analytix.fakeVendorCalls') || '[]')"
+        ".filter(([, args]) => /demo.button.clicked/i.test(JSON.stringify(args)))"
+        ".map(([service]) => service)).size === 6",
         timeout=10000,
+    )
+    demo_page.wait_for_function(  # and the page's table counts them
+        "() => [...document.querySelectorAll('#services tbody tr')]"
+        ".every(row => Number(row.cells[4].textContent) > 0)"
     )
 
 

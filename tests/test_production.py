@@ -143,6 +143,26 @@ def make_project(directory: Path, extra_settings: str) -> Path:
     return directory
 
 
+def route_vendors_to_fakes(page: Any, base_url: str, requested: list[str]) -> None:
+    """The site's own requests go through; each other one is recorded (its URL in
+    `requested`) and answered by a vendor fake, or aborted for a host no vendor uses."""
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(base_url):
+            route.continue_()
+            return
+        requested.append(url)
+        host = re.sub(r"^https?://([^/]+)/.*$", r"\1", url)
+        if host in VENDOR_HOSTS:
+            body = fake_vendor_script(host)
+            route.fulfill(status=200, content_type="application/javascript", body=body)
+        else:
+            route.abort()
+
+    page.route("**/*", route)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -216,20 +236,7 @@ def test_whitenoise_and_compressor_serve_the_first_party_file_and_the_vendors_st
         "(window.__violations = window.__violations || []).push(e.blockedURI));"
     )
 
-    def route(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(base_url):
-            route.continue_()
-            return
-        vendor_requests.append(url)
-        host = re.sub(r"^https?://([^/]+)/.*$", r"\1", url)
-        if host in VENDOR_HOSTS:
-            body = fake_vendor_script(host)
-            route.fulfill(status=200, content_type="application/javascript", body=body)
-        else:
-            route.abort()
-
-    page.route("**/*", route)
+    route_vendors_to_fakes(page, base_url, vendor_requests)
     try:
         response = page.goto(base_url + "/")
         assert "script-src 'nonce-" in response.headers["content-security-policy"]
@@ -266,20 +273,7 @@ def _vendor_hosts_and_states(
     context = browser.new_context()
     page = context.new_page()
     requested: list[str] = []
-
-    def route(route: Any) -> None:
-        if route.request.url.startswith(base_url):
-            route.continue_()
-            return
-        host = re.sub(r"^https?://([^/]+)/.*$", r"\1", route.request.url)
-        requested.append(host)
-        if host in VENDOR_HOSTS:
-            body = fake_vendor_script(host)
-            route.fulfill(status=200, content_type="application/javascript", body=body)
-        else:
-            route.abort()
-
-    page.route("**/*", route)
+    route_vendors_to_fakes(page, base_url, requested)
     try:
         page.goto(base_url + path, wait_until="load")
         page.wait_for_function(  # a function, not a string: the policy has no 'unsafe-eval'
@@ -292,7 +286,7 @@ def _vendor_hosts_and_states(
         )
     finally:
         context.close()
-    return set(requested), states
+    return {re.sub(r"^https?://([^/]+)/.*$", r"\1", url) for url in requested}, states
 
 
 @pytest.mark.browser

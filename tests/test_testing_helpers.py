@@ -109,6 +109,7 @@ def closed_network(live_server: Any) -> Any:
     return route
 
 
+@pytest.mark.browser
 def test_fakes_tell_which_services_loaded_and_what_they_received(
     open_page: Any, analytix_fake_vendors: Any
 ) -> None:
@@ -129,6 +130,22 @@ def test_fakes_tell_which_services_loaded_and_what_they_received(
     assert browser_page.errors == []
 
 
+@pytest.mark.browser
+def test_wait_for_loaded_waits_until_the_fakes_have_run(open_page: Any) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    browser_page = open_page("block")
+    vendors = route_vendor_fakes(browser_page.page, hold=True)  # no answer until release()
+    browser_page.goto("/events/default/")
+    with pytest.raises(PlaywrightTimeoutError):
+        vendors.wait_for_loaded("google", timeout=500)  # held: it can never have run
+    assert vendors.loaded() == set()
+    vendors.release()
+    vendors.wait_for_loaded(*DEFAULT_AREAS["default"])
+    assert vendors.loaded() == set(DEFAULT_AREAS["default"])
+
+
+@pytest.mark.browser
 def test_a_blocked_service_never_loads(open_page: Any, analytix_fake_vendors: Any) -> None:
     browser_page = open_page("block")
     vendors = analytix_fake_vendors(browser_page.page, blocked={"hubspot"})
@@ -140,6 +157,7 @@ def test_a_blocked_service_never_loads(open_page: Any, analytix_fake_vendors: An
     assert vendors.calls("hubspot") == []
 
 
+@pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_identify_calls_per_service_on_a_context(
     browser: Any, live_server: Any, settings: Any, django_user_model: Any
@@ -183,6 +201,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context.close()
 
 
+@pytest.mark.browser
 def test_analytix_vendors_uses_the_page_fixture(
     page: Any, analytix_vendors: Any, live_server: Any
 ) -> None:

@@ -193,7 +193,7 @@ class FakeVendors:
             _check(name)
         for page in self._pages():
             page.wait_for_function(
-                f"names => names.every(n => {_READ_LOADED}().includes(n))",
+                f"names => names.every(n => ({_READ_LOADED})().includes(n))",
                 arg=list(names),
                 timeout=timeout,
             )

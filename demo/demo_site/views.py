@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test.utils import override_settings
 
 from analytix_frontend.conf import get_settings
 from analytix_frontend.services import LOG_LEVELS
+from analytix_frontend.testing.browser import SCRIPT_HOSTS, fake_vendor_script
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "demo" / "fake-vendors-sw.js"
 _render_lock = threading.Lock()
@@ -59,3 +60,11 @@ def fake_vendors_worker(request: HttpRequest) -> HttpResponse:
     response = FileResponse(SERVICE_WORKER.open("rb"), content_type="text/javascript")
     response["Cache-Control"] = "no-cache"
     return response
+
+
+def fake_vendor(request: HttpRequest) -> HttpResponse:
+    """The package's recording fake for one vendor host (what the service worker answers)."""
+    host = request.GET.get("host", "")
+    if host not in SCRIPT_HOSTS:
+        raise Http404(host)
+    return HttpResponse(fake_vendor_script(host), content_type="text/javascript")

@@ -43,13 +43,29 @@
     row.appendChild(td);
   }
 
+  // What the fake vendors received: analytix_frontend.testing.browser keeps it in
+  // sessionStorage as [[service, args], ...]; here, per service.
+  function recordedCalls() {
+    var byService = {};
+    var list;
+    try {
+      list = JSON.parse(window.sessionStorage.getItem("analytix.fakeVendorCalls") || "[]");
+    } catch (ignored) { // eslint-disable-line no-unused-vars
+      list = [];
+    }
+    list.forEach(function (entry) {
+      (byService[entry[0]] = byService[entry[0]] || []).push(entry[1]);
+    });
+    return byService;
+  }
+
   function renderServices() {
     var analytix = window.analytix;
     var table = document.getElementById("services");
     if (!analytix || !analytix.services || !table) {
       return;
     }
-    var calls = window.demoVendorCalls || {};
+    var calls = recordedCalls();
     var tbody = document.createElement("tbody");
     Object.keys(analytix.services).forEach(function (name) {
       var record = analytix.services[name];
