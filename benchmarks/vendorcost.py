@@ -28,7 +28,8 @@ import os
 import re
 import statistics
 import sys
-from dataclasses import dataclass
+import urllib.request
+from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.page import setup
@@ -134,10 +135,23 @@ READ = """(until) => {
 
 @dataclass
 class Load:
-    """Bytes seen during one page load: third-party (by service) and first-party JS (gzipped)."""
+    """What one page load fetched: third-party bytes (by service), and the first-party
+    scripts requested (their URLs; sized afterwards, the same way for every variant)."""
 
     third_party: dict[str, int]
-    first_party_js_gzip: int = 0
+    first_party_scripts: list[str] = field(default_factory=list)
+
+
+_GZIPPED: dict[str, int] = {}
+
+
+def gzipped_size(url: str) -> int:
+    """A first-party file's size gzipped (level 9), fetched once from the benchmark server:
+    what a visitor's first page downloads, whatever the browser cache did in a run."""
+    if url not in _GZIPPED:
+        with urllib.request.urlopen(url) as response:
+            _GZIPPED[url] = len(gzip.compress(response.read(), 9))
+    return _GZIPPED[url]
 
 
 async def _open(browser: Any, base: str, bodies: dict[str, bytes]) -> tuple[Any, Any, Load]:
@@ -157,17 +171,15 @@ async def _open(browser: Any, base: str, bodies: dict[str, bytes]) -> tuple[Any,
         load.third_party[fake.service] = load.third_party.get(fake.service, 0) + len(bodies[host])
         await route.fulfill(status=200, content_type="application/javascript", body=bodies[host])
 
-    async def on_response(response: Any) -> None:
-        if own.match(response.url) and "/static/analytix/" in response.url:
-            try:
-                load.first_party_js_gzip += len(gzip.compress(await response.body(), 9))
-            except Exception:
-                pass
+    def on_request(request: Any) -> None:
+        if own.match(request.url) and request.resource_type == "script":
+            if "/static/analytix/" in request.url:
+                load.first_party_scripts.append(request.url)
 
     await page.route(
         re.compile(r"^https?://(?!" + re.escape(base.split("://", 1)[1]) + "/)"), route
     )
-    page.on("response", lambda response: asyncio.ensure_future(on_response(response)))
+    page.on("request", on_request)
     return context, page, load
 
 
@@ -199,7 +211,9 @@ async def measure(runs: int, idle_seconds: float, base: str) -> dict[str, list[d
                 await page.wait_for_timeout(1000)
                 row["bytesBeforeClick"] = sum(load.third_party.values())
                 row["driftBytesBeforeClick"] = load.third_party.get("drift", 0)
-                row["firstPartyGzipBeforeClick"] = load.first_party_js_gzip
+                row["firstPartyGzipBeforeClick"] = sum(
+                    gzipped_size(url) for url in set(load.first_party_scripts)
+                )
                 await page.click("h1")
                 await page.wait_for_function("() => window.__perf.firstInput !== null")
                 row["inputDelay"] = (await page.evaluate(READ, until))["inputDelay"]
