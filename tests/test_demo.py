@@ -129,6 +129,7 @@ def test_gpc_switch_and_unknown_area_show_their_reasons(demo_url: str, demo_page
 
 def test_the_debug_toolbar_shows_the_analytix_panel(demo_url: str, demo_page: Any) -> None:
     open_demo(demo_page, demo_url + "/area/prelogin/")
+    demo_page.click("#djShowToolBarButton")  # the toolbar starts collapsed: open it
     demo_page.click("#djdt-AnalytixPanel")  # the panel's link in the toolbar's side bar
     content = demo_page.locator("#AnalytixPanel .djdt-scroll")
     content.locator("table").first.wait_for()

@@ -38,6 +38,7 @@ if find_spec("debug_toolbar") is not None:
     INSTALLED_APPS.append("debug_toolbar")
     MIDDLEWARE.insert(0, "debug_toolbar.middleware.DebugToolbarMiddleware")
     INTERNAL_IPS = ["127.0.0.1"]
+    DEBUG_TOOLBAR_CONFIG = {"SHOW_COLLAPSED": True}  # the page first; "DjDT" opens it
     DEBUG_TOOLBAR_PANELS = [
         "analytix_frontend.debug_toolbar.AnalytixPanel",
         "debug_toolbar.panels.headers.HeadersPanel",
