@@ -2,8 +2,8 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  // analytix.min.js is built from the linted sources (scripts/build-js.mjs).
-  { ignores: ["node_modules/", "**/.venv/", ".nox/", ".test-static-root/", "demo/static-root/", "build/", "dist/", "static/analytix/js/analytix.min.js"] },
+  // analytix.min.js and main.min.js are built from the linted sources (scripts/build-js.mjs).
+  { ignores: ["node_modules/", "**/.venv/", ".nox/", ".test-static-root/", "demo/static-root/", "build/", "dist/", "static/analytix/js/analytix.min.js", "static/analytix/js/main.min.js"] },
   js.configs.recommended,
   {
     // The shipped files: plain browser scripts, concatenation-safe, no modules.

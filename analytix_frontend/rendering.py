@@ -41,7 +41,10 @@ from analytix_frontend.triggers import FACADE, READY
 
 logger = logging.getLogger("analytix_frontend")
 
-# First-party scripts, in the order they must run; vendor loaders go between core and boot.
+# The one first-party script every page runs as it loads (the critical path): it queues the
+# page's calls and loads the main script when the page first needs it (start.js says when).
+START_SCRIPT = "analytix/js/start.js"
+# The main script's files, in the order they must run; vendor loaders go between core and boot.
 CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/logger.js",
     "analytix/js/config.js",
@@ -54,13 +57,16 @@ CORE_SCRIPTS: tuple[str, ...] = (
 FACADE_SCRIPTS: tuple[str, ...] = ("analytix/js/vendors/drift-facade.js",)
 FACADE_STYLE = "analytix/css/launcher.css"
 BOOT_SCRIPT = "analytix/js/boot.js"
-# All of the above in one minified file (scripts/build-js.mjs), served when DEBUG is off and
-# no offline compressor bundle is: one request, cached across every area, instead of twelve.
-MINIFIED_SCRIPT = "analytix/js/analytix.min.js"
+# Each of the two minified (scripts/build-js.mjs), served when DEBUG is off and no offline
+# compressor bundle is: one cached URL each, the same for every area.
+MINIFIED_SCRIPT = "analytix/js/analytix.min.js"  # start.js
+MAIN_MINIFIED_SCRIPT = "analytix/js/main.min.js"  # the main script's files
 # Log levels at which the browser prints a service's `detail` (boot.js: debug lines only).
 # At other levels it stays on the server: it names settings a visitor has no need to see.
 DETAIL_LEVELS = frozenset({"debug", "verbose"})
+# The compressor bundles (offline only): start.js, and the main script's files.
 BUNDLE_TEMPLATE = "analytics/bundle.html"
+MAIN_BUNDLE_TEMPLATE = "analytics/bundle_main.html"
 REQUEST_MARK = "_analytix_written"  # request attribute: what this page already has
 NOSCRIPT_MARK = "noscript:facebook_pixel"
 
@@ -77,9 +83,14 @@ _JSON_ESCAPES = {
 }
 
 
-def all_script_files() -> tuple[str, ...]:
-    """Every first-party file, in load order (what the compressed bundle holds)."""
+def main_script_files() -> tuple[str, ...]:
+    """The main script's files, in load order (what its compressed bundle holds)."""
     return (*CORE_SCRIPTS, *(s.script_file for s in SERVICES), *FACADE_SCRIPTS, BOOT_SCRIPT)
+
+
+def all_script_files() -> tuple[str, ...]:
+    """Every first-party source file: start.js, then the main script's."""
+    return (START_SCRIPT, *main_script_files())
 
 
 def to_json_text(data: Any) -> str:
@@ -172,21 +183,21 @@ def offline_bundle_enabled() -> bool:
 
 
 @functools.cache
-def _bundle_url() -> str:
-    """The URL of the compressed bundle of every first-party file (one per deployment).
+def _bundle_url(template: str) -> str:
+    """The URL of one compressed bundle (one per deployment).
 
-    The bundle comes from a package template whose `{% compress js %}` block is constant, so
+    Each comes from a package template whose `{% compress js %}` block is constant, so
     `manage.py compress` finds it for offline mode and no per-request value ever enters it.
     """
-    rendered = render_to_string(BUNDLE_TEMPLATE)
+    rendered = render_to_string(template)
     sources = re.findall(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", rendered)
     if len(sources) != 1:
-        raise RuntimeError(f"{BUNDLE_TEMPLATE} should render one compressed script: {rendered!r}")
+        raise RuntimeError(f"{template} should render one compressed script: {rendered!r}")
     return html.unescape(sources[0])
 
 
-def bundle_url() -> str | None:
-    """The offline bundle's URL, or None when it cannot be had (logged).
+def bundle_url(template: str = BUNDLE_TEMPLATE) -> str | None:
+    """An offline bundle's URL, or None when it cannot be had (logged).
 
     A missing offline manifest or a compressor misconfiguration must not turn every page into
     a 500 because of analytics: the page falls back to the plain static files, and the log
@@ -197,12 +208,12 @@ def bundle_url() -> str | None:
     if settings.DEBUG:
         _bundle_url.cache_clear()  # files may change while developing
     try:
-        return _bundle_url()
+        return _bundle_url(template)
     except OfflineGenerationError:
         logger.error(
             "analytix: COMPRESS_OFFLINE is on but %s is missing from the offline manifest; run "
             "`manage.py compress` (after `collectstatic`) when deploying. Serving plain files.",
-            BUNDLE_TEMPLATE,
+            template,
         )
     # OSError: the offline manifest under COMPRESS_ROOT cannot be read.
     except (ImproperlyConfigured, TemplateDoesNotExist, OSError) as error:
@@ -216,20 +227,14 @@ def clear_caches() -> None:
     _area_outputs.clear()
 
 
-def first_party_script_urls() -> list[str]:
-    """The first-party script URLs of every page, before per-request dedupe.
-
-    The same files whatever the area, so that two tags with different areas on one page load
-    the union: the offline bundle; else, with DEBUG, the readable sources in the minified
-    file's order (every vendor loader before boot.js); else the prebuilt minified file.
-    """
-    bundle = bundle_url() if offline_bundle_enabled() else None
+def _script_urls(template: str, sources: Sequence[str], minified: str) -> list[str]:
+    """One script's URLs: its offline bundle; else, with DEBUG, its readable sources in
+    order; else its prebuilt minified file. [] when a manifest storage lacks a file (logged)."""
+    bundle = bundle_url(template) if offline_bundle_enabled() else None
     if bundle is not None:
         return [bundle]
     try:
-        return [
-            static(path) for path in (all_script_files() if settings.DEBUG else [MINIFIED_SCRIPT])
-        ]
+        return [static(path) for path in (sources if settings.DEBUG else [minified])]
     except ValueError as error:  # a manifest storage without the file: no collectstatic
         logger.error(
             "analytix: %s; run `manage.py collectstatic` when deploying. No first-party "
@@ -237,6 +242,20 @@ def first_party_script_urls() -> list[str]:
             error,
         )
         return []
+
+
+def first_party_script_urls() -> list[str]:
+    """The URL of the script every page gets (start.js), before per-request dedupe.
+
+    The same whatever the area, so that two tags with different areas on one page load it
+    once, and the main script with it (main_script_urls) has every vendor loader.
+    """
+    return _script_urls(BUNDLE_TEMPLATE, [START_SCRIPT], MINIFIED_SCRIPT)
+
+
+def main_script_urls() -> list[str]:
+    """The main script's URLs, which start.js inserts (in order) when the page needs them."""
+    return _script_urls(MAIN_BUNDLE_TEMPLATE, main_script_files(), MAIN_MINIFIED_SCRIPT)
 
 
 def _unwritten(items: Sequence[str], request: Any) -> list[str]:
@@ -281,6 +300,7 @@ class _AreaOutput:
     decisions: Sequence[ServiceDecision]
     json_text: str  # the config block's JSON, less any per-request privacy part
     files: tuple[str, ...]  # first-party script URLs, HTML-escaped
+    main: str  # the main script's URLs, space-separated and HTML-escaped (data-analytix-main)
     noscript: str
 
 
@@ -311,6 +331,7 @@ def _build_output(
         decisions=decisions,
         json_text=to_json_text(page_config),
         files=tuple(escape(url) for url in first_party_script_urls()),
+        main=escape(" ".join(main_script_urls())),
         noscript=_noscript_pixel(decisions),
     )
 
@@ -373,6 +394,9 @@ def render_analytics_scripts(
         if item == NOSCRIPT_MARK:
             parts.append(output.noscript)
         else:
-            parts.append(f'<script src="{item}" defer{nonce_attr}></script>')
+            parts.append(
+                f'<script src="{item}" data-analytix-main="{output.main}" defer{nonce_attr}>'
+                "</script>"
+            )
     record_render(request, area, decisions, nonce, parts, started)
     return SafeString("".join(parts))

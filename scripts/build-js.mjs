@@ -1,29 +1,31 @@
-// Builds static/analytix/js/analytix.min.js: every first-party file, in the order the
-// compressor bundle lists them (templates/analytics/bundle.html), concatenated and minified
-// with terser (pinned in package.json, so the output is reproducible).
+// Builds the two minified first-party scripts, each from the files its compressor bundle
+// template lists, in that order, concatenated and minified with terser (pinned in
+// package.json, so the output is reproducible):
 //
-//   node scripts/build-js.mjs           write the file
-//   node scripts/build-js.mjs --check   exit 1 when the committed file is out of date
-//   node scripts/build-js.mjs --core    print (not write) the same build without the events
-//                                       and consent files: the logger and loaders alone,
-//                                       as benchmarks/weight.py reports them
+//   static/analytix/js/analytix.min.js   start.js, the critical path   (templates/analytics/bundle.html)
+//   static/analytix/js/main.min.js       every other file               (templates/analytics/bundle_main.html)
+//
+//   node scripts/build-js.mjs           write both files
+//   node scripts/build-js.mjs --check   exit 1 when a committed file is out of date
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { minify } from "terser";
 
 const ROOT = new URL("../", import.meta.url);
 const STATIC = new URL("static/", ROOT);
-export const OUTPUT = "analytix/js/analytix.min.js";
-// Not part of "the logger and the loaders" (the page-weight goal of docs/performance.md).
-const NOT_CORE = ["analytix/js/consent.js", "analytix/js/events.js"];
+// Each output and the template that lists its files.
+export const OUTPUTS = {
+  "analytix/js/analytix.min.js": "templates/analytics/bundle.html",
+  "analytix/js/main.min.js": "templates/analytics/bundle_main.html",
+};
 
-// The files, in load order, from the one list the compressor bundle already keeps.
-export function bundleFiles() {
-  const template = readFileSync(new URL("templates/analytics/bundle.html", ROOT), "utf8");
+// The files of one output, in load order, from the list its compressor bundle already keeps.
+export function bundleFiles(output) {
+  const template = readFileSync(new URL(OUTPUTS[output], ROOT), "utf8");
   return [...template.matchAll(/\{% static '([^']+)' %\}/g)].map((match) => match[1]);
 }
 
-export async function buildBundle(files = bundleFiles()) {
+export async function buildBundle(files) {
   const sources = Object.fromEntries(files.map((file) => [file, readFileSync(new URL(file, STATIC), "utf8")]));
   const result = await minify(sources, {
     ecma: 5,
@@ -31,20 +33,23 @@ export async function buildBundle(files = bundleFiles()) {
     mangle: true,
     format: {
       comments: false,
-      preamble: `/* analytix: ${files.length} files minified by scripts/build-js.mjs; edit the sources, then run it */`,
+      preamble: `/* analytix: ${files.length} file${files.length > 1 ? "s" : ""} minified by scripts/build-js.mjs; edit the sources, then run it */`,
     },
   });
   return result.code + "\n";
 }
 
 async function main() {
-  const target = new URL(OUTPUT, STATIC);
-  if (process.argv.includes("--core")) {
-    process.stdout.write(await buildBundle(bundleFiles().filter((file) => !NOT_CORE.includes(file))));
-    return;
-  }
-  const built = await buildBundle();
-  if (process.argv.includes("--check")) {
+  const check = process.argv.includes("--check");
+  let stale = false;
+  for (const output of Object.keys(OUTPUTS)) {
+    const target = new URL(output, STATIC);
+    const built = await buildBundle(bundleFiles(output));
+    if (!check) {
+      writeFileSync(target, built);
+      console.log(`wrote ${fileURLToPath(target)} (${built.length} bytes)`);
+      continue;
+    }
     let current = "";
     try {
       current = readFileSync(target, "utf8");
@@ -52,14 +57,15 @@ async function main() {
       // missing: out of date
     }
     if (current !== built) {
-      console.error(`${OUTPUT} is out of date: run node scripts/build-js.mjs`);
-      process.exit(1);
+      console.error(`${output} is out of date: run node scripts/build-js.mjs`);
+      stale = true;
+    } else {
+      console.log(`${output} matches its sources`);
     }
-    console.log(`${OUTPUT} matches its sources`);
-    return;
   }
-  writeFileSync(target, built);
-  console.log(`wrote ${fileURLToPath(target)} (${built.length} bytes)`);
+  if (stale) {
+    process.exit(1);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,11 +1,12 @@
-// Load triggers (triggers.js) and the Drift facade (vendors/drift-facade.js), in jsdom with
+// Load triggers (start.js watches them, triggers.js starts services) and the Drift facade (vendors/drift-facade.js), in jsdom with
 // no real clock: requestIdleCallback is a fake the test runs by hand, and the visitor's first
 // interaction is an event the test dispatches.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { CORE, IDS, VENDOR_FILES, lines, makePage, service } from "./helpers.mjs";
 
-const FILES = [...CORE.slice(0, 3), "triggers.js", ...CORE.slice(3)];
+// start.js watches the triggers; the main script's files follow, as on a page.
+const FILES = ["start.js", ...CORE.slice(0, 3), "triggers.js", ...CORE.slice(3)];
 
 // A page with these services (each {name, load, ...}); idle callbacks are kept in page.idle.
 function triggerPage(services, { consent = null, connection = null, cookie = "" } = {}) {

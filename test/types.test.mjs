@@ -51,6 +51,15 @@ function members(name) {
 test("the declared services, API and handles are those the scripts build", () => {
   assert.deepEqual(union("ServiceName"), Object.keys(VENDOR_FILES).sort());
   const page = makePage({ config: { area: "signup", logLevel: "off", services: [service("drift", { id: "abc123xyz789", category: "functional" })] } });
+  page.run("start.js");
+  const early = page.window.analytix; // before the main script: start.js's queueing API
+  for (const member of members("Api")) {
+    assert.ok(member in early, `window.analytix.${member} is declared but missing before the main script`);
+  }
+  for (const member of ["grant", "withdraw"]) {
+    assert.ok(member in early.consent, `consent.${member} is declared but missing before the main script`);
+  }
+  assert.deepEqual(Object.keys(early.service("drift")).sort(), members("ServiceHandle"));
   page.run(...CORE, VENDOR_FILES.drift, "boot.js");
   const analytix = page.window.analytix;
   for (const member of members("Api")) {

@@ -14,11 +14,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 SIGNUP_SCRIPT_COUNT = 7  # six vendors, Kissmetrics with two scripts
 
-# Runs before any page script: what the page looked like when DOMContentLoaded fired.
+# Runs before any page script: what the page looked like when DOMContentLoaded fired, and
+# when the main script had run (analytix.ready: start.js loads it, here at once).
 SNAPSHOT_AT_DOMCONTENTLOADED = """
-document.addEventListener("DOMContentLoaded", () => {
+const snapshot = () => {
   const analytix = window.analytix || {};
-  window.__atDOMContentLoaded = {
+  return {
     pageScriptRan: typeof window.pageScriptRanAt === "number",
     scriptStates: Object.assign({}, analytix.scriptStates || {}),
     vendorScripts: document.querySelectorAll('script[src^="https://"]').length,
@@ -28,6 +29,10 @@ document.addEventListener("DOMContentLoaded", () => {
       drift: typeof window.drift, fs: typeof window.FS, fbq: typeof window.fbq,
     },
   };
+};
+document.addEventListener("DOMContentLoaded", () => {
+  window.__atDOMContentLoaded = snapshot();
+  window.analytix.ready(() => { window.__atReady = snapshot(); });
 });
 window.__loadFired = false;
 window.addEventListener("load", () => { window.__loadFired = true; });
@@ -46,19 +51,26 @@ def vendor_script_urls(browser_page: BrowserPage) -> list[str]:
 
 
 def open_signup(open_page: Any, vendors: str) -> tuple[BrowserPage, dict[str, Any]]:
+    """The signup page, and what it looked like at DOMContentLoaded ("ready": the same when
+    the main script had run)."""
     browser_page = open_page(vendors)
     browser_page.page.add_init_script(SNAPSHOT_AT_DOMCONTENTLOADED)
     browser_page.goto("/page/signup/", wait_until="domcontentloaded")
-    return browser_page, browser_page.page.evaluate("window.__atDOMContentLoaded")
+    browser_page.page.wait_for_function("window.__atReady !== undefined")
+    return browser_page, {
+        **browser_page.page.evaluate("window.__atDOMContentLoaded"),
+        "ready": browser_page.page.evaluate("window.__atReady"),
+    }
 
 
 def test_a_hanging_vendor_delays_neither_domcontentloaded_nor_the_pages_script(open_page) -> None:
     hanging, at_dcl = open_signup(open_page, "hang")
-    # DOMContentLoaded fired, after the page's own deferred script, with every vendor
-    # script "loading"; they go in just after it and then hang: still "loading".
+    # DOMContentLoaded fired, after the page's own deferred script, before any vendor script
+    # went in; the main script then has every one "loading", and they hang.
     assert at_dcl["pageScriptRan"] is True
-    assert len(at_dcl["scriptStates"]) == SIGNUP_SCRIPT_COUNT
-    assert set(at_dcl["scriptStates"].values()) == {"loading"}
+    assert at_dcl["vendorScripts"] == 0
+    assert len(at_dcl["ready"]["scriptStates"]) == SIGNUP_SCRIPT_COUNT
+    assert set(at_dcl["ready"]["scriptStates"].values()) == {"loading"}
     hanging.page.wait_for_function(
         "n => document.querySelectorAll('script[src^=\"https://\"]').length === n",
         arg=SIGNUP_SCRIPT_COUNT,
@@ -71,19 +83,21 @@ def test_a_hanging_vendor_delays_neither_domcontentloaded_nor_the_pages_script(o
     # the same vendor scripts requested, the page's script already run.
     blocked, blocked_at_dcl = open_signup(open_page, "block")
     assert blocked_at_dcl["pageScriptRan"] is True
-    assert set(blocked_at_dcl["scriptStates"]) == set(at_dcl["scriptStates"])
+    assert set(blocked_at_dcl["ready"]["scriptStates"]) == set(at_dcl["ready"]["scriptStates"])
     blocked.page.wait_for_function("window.__loadFired")
     assert blocked.page.evaluate("window.__loadFired") is True
 
 
 def test_vendor_scripts_go_in_after_domcontentloaded_with_their_stubs_ready(open_page) -> None:
-    # Inserting a <script> starts its request on the main thread, so the inserts wait for a
-    # task after DOMContentLoaded; the stubs page code calls are there before it.
+    # Inserting a <script> starts its request on the main thread, so nothing goes in before
+    # DOMContentLoaded; the stubs page code calls are there once the main script has run
+    # (analytix.ready), as the vendor scripts are requested.
     browser_page, at_dcl = open_signup(open_page, "fake")
     assert at_dcl["vendorScripts"] == 0
-    assert set(at_dcl["scriptStates"].values()) == {"loading"}
-    assert len(at_dcl["scriptStates"]) == SIGNUP_SCRIPT_COUNT
-    assert at_dcl["stubs"] == {
+    at_ready = at_dcl["ready"]
+    assert set(at_ready["scriptStates"].values()) == {"loading"}
+    assert len(at_ready["scriptStates"]) == SIGNUP_SCRIPT_COUNT
+    assert at_ready["stubs"] == {
         "gtag": "function",
         "dataLayer": True,
         "hsq": True,

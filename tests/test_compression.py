@@ -80,17 +80,30 @@ def bundle_text(src: str) -> str:
     return (Path(django_settings.COMPRESS_ROOT) / src.removeprefix("/static/")).read_text()
 
 
+def main_srcs(html: str) -> list[str]:
+    """The main script's URLs, which start.js loads: its script tag's data-analytix-main."""
+    (start,) = [s for s in scripts(html) if s.attrs.get("src")]
+    return str(start.attrs["data-analytix-main"]).split()
+
+
 def plain_srcs() -> list[str]:
-    """What the page links without compressor (DEBUG off): the one minified file."""
+    """What the page links without compressor (DEBUG off): the minified start.js."""
     return [f"/static/{rendering.MINIFIED_SCRIPT}"]
 
 
-def test_bundle_template_lists_exactly_every_script_file_in_order() -> None:
-    source = get_template(rendering.BUNDLE_TEMPLATE).template.source
-    listed = re.findall(r"\{% static '([^']+)' %\}", source)
-    assert tuple(listed) == rendering.all_script_files()
+def test_bundle_templates_list_exactly_every_script_file_in_order() -> None:
+    sources = {
+        template: get_template(template).template.source
+        for template in (rendering.BUNDLE_TEMPLATE, rendering.MAIN_BUNDLE_TEMPLATE)
+    }
+    listed = {t: tuple(re.findall(r"\{% static '([^']+)' %\}", s)) for t, s in sources.items()}
+    assert listed == {
+        rendering.BUNDLE_TEMPLATE: (rendering.START_SCRIPT,),
+        rendering.MAIN_BUNDLE_TEMPLATE: rendering.main_script_files(),
+    }
     on_disk = {str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*.js")}
-    assert on_disk == {*rendering.all_script_files(), rendering.MINIFIED_SCRIPT}
+    built = {rendering.MINIFIED_SCRIPT, rendering.MAIN_MINIFIED_SCRIPT}
+    assert on_disk == {*rendering.all_script_files(), *built}
 
 
 def test_online_compression_links_the_prebuilt_file_and_writes_no_bundle(
@@ -102,6 +115,7 @@ def test_online_compression_links_the_prebuilt_file_and_writes_no_bundle(
     for area in sorted(DEFAULT_AREAS):
         html = render(area, nonce=secrets.token_urlsafe(16))
         assert script_srcs(html) == plain_srcs()
+        assert main_srcs(html) == [f"/static/{rendering.MAIN_MINIFIED_SCRIPT}"]
         assert sorted(enabled_services(html)) == sorted(DEFAULT_AREAS[area])
     assert list(tmp_path.rglob("*.js")) == []  # nothing written at run time
 
@@ -115,11 +129,14 @@ def test_offline_mode_after_compress_serves_every_area_without_error(
             nonce = secrets.token_urlsafe(16)
             html = render(area, nonce=nonce)
             (src,) = script_srcs(html)
-            assert BUNDLE_SRC.fullmatch(src)
+            (main,) = main_srcs(html)
+            assert BUNDLE_SRC.fullmatch(src) and BUNDLE_SRC.fullmatch(main) and src != main
             assert all(s.attrs.get("nonce") == nonce for s in scripts(html))
             assert page_config(html)["area"] == area
-            assert nonce not in bundle_text(src)
-            seen.add(src)
+            assert nonce not in bundle_text(src) and nonce not in bundle_text(main)
+            assert "readPageConfigs" in bundle_text(main)
+            assert "readPageConfigs" not in bundle_text(src)
+            seen.add(src + " " + main)
         render("default", nonce=None)  # no nonce at all is another "request" too
     assert len(seen) == 1
     assert caplog.records == []
@@ -293,11 +310,12 @@ def test_browser_loads_vendors_and_logs_with_compressor_on(
     srcs = browser_page.page.eval_on_selector_all(
         "script[src]", "els => els.map(e => e.getAttribute('src'))"
     )
+    # start.js's, then the main script start.js inserted (here at once: verbose).
     first_party = [s for s in srcs if s.startswith("/static/")]
-    if mode == "online":  # the prebuilt file: compressor writes no bundle at run time
-        assert first_party == plain_srcs()
+    if mode == "online":  # the prebuilt files: compressor writes no bundle at run time
+        assert first_party == [*plain_srcs(), f"/static/{rendering.MAIN_MINIFIED_SCRIPT}"]
     else:
-        assert len(first_party) == 1 and BUNDLE_SRC.fullmatch(first_party[0])
+        assert len(first_party) == 2 and all(BUNDLE_SRC.fullmatch(src) for src in first_party)
     assert browser_page.requested_hosts() == expected
     lines = browser_page.console_lines()
     assert "[VERBOSE] HubSpot | loaded https://js.hs-scripts.com/1234567.js" in lines

@@ -407,15 +407,19 @@ def test_production_offline_bundle_with_context_nonce_in_chromium(
     _run([wheel_python, "manage.py", "collectstatic", "--noinput"], project, env)
     _run([wheel_python, "manage.py", "compress"], project, env)
     manifest = json.loads((project / "static-root" / "CACHE" / "manifest.json").read_text())
-    assert len(manifest) == 1  # the tag's one constant block, whatever the pages and areas
+    # The two constant blocks (start.js, the main script), whatever the pages and areas.
+    assert len(manifest) == 2
     with _runserver(project, wheel_python, AX_PRODUCTION="1", AX_LOG_LEVEL="verbose") as site:
         page = visit(site.url + "/p/signup/?nonce=c0ntext-n0nce")
         other_area = visit(site.url + "/p/variable/?area=prelogin")
     assert "OfflineGenerationError" not in site.log.read_text()
     written = page.scripts()
-    assert [s["type"] for s in written] == ["application/json", ""], written
-    assert re.fullmatch(r"/static/CACHE/js/output\.[0-9a-f]{12}\.js", written[1]["src"])
-    assert [s["nonce"] for s in written] == ["c0ntext-n0nce", "c0ntext-n0nce"]
+    # The config, start.js, and the main script start.js inserted with the nonce.
+    assert [s["type"] for s in written] == ["application/json", "", ""], written
+    for script in written[1:]:
+        assert re.fullmatch(r"/static/CACHE/js/output\.[0-9a-f]{12}\.js", script["src"])
+    assert written[1]["src"] != written[2]["src"]
+    assert [s["nonce"] for s in written] == ["c0ntext-n0nce"] * 3
     assert page.states() == dict.fromkeys(ALL_SERVICES, "loaded")
     assert page.errors == []
     # Another area gets the very same bundle; its config alone differs.

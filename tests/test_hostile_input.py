@@ -23,7 +23,7 @@ from tests.test_privacy import User, make_request
 
 # What the tag may write: these elements, with these attributes, and nothing else.
 ALLOWED = {
-    "script": {"type", "data-analytix-config", "nonce", "src", "defer"},
+    "script": {"type", "data-analytix-config", "nonce", "src", "defer", "data-analytix-main"},
     "noscript": set(),
     "img": {"height", "width", "hidden", "alt", "src"},
 }

@@ -41,11 +41,9 @@ def by_name(html: str) -> dict[str, dict[str, Any]]:
 
 
 def loader_files(html: str) -> list[str]:
-    return [
-        src
-        for s in scripts(html)
-        if "/vendors/" in (src := s.attrs.get("src") or "") and not src.endswith("-facade.js")
-    ]
+    """The vendor loaders the page gets (DEBUG: each a file of the main script)."""
+    main = [u for s in scripts(html) for u in str(s.attrs.get("data-analytix-main") or "").split()]
+    return [src for src in main if "/vendors/" in src and not src.endswith("-facade.js")]
 
 
 def is_internal(request: Any) -> bool:

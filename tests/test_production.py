@@ -106,6 +106,7 @@ PAGE = (
     "<body><p>shop</p></body></html>"
 )
 HASHED_MIN_FILE = re.compile(r"/static/analytix/js/analytix\.min\.[0-9a-f]{12}\.js")
+HASHED_MAIN_FILE = re.compile(r"/static/analytix/js/main\.min\.[0-9a-f]{12}\.js")
 OFFLINE_BUNDLE = re.compile(r"/static/CACHE/js/output\.[0-9a-f]{12}\.js")
 
 
@@ -243,10 +244,14 @@ def test_whitenoise_and_compressor_serve_the_first_party_file_and_the_vendors_st
         srcs = page.eval_on_selector_all(
             "script[src]", "els => els.map(e => e.getAttribute('src'))"
         )
-        (first_party,) = [src for src in srcs if src.startswith("/static/")]
-        assert own_responses[first_party] == 200, first_party  # whitenoise serves it
-        pattern = OFFLINE_BUNDLE if mode == "offline" else HASHED_MIN_FILE
-        assert pattern.fullmatch(first_party), first_party  # hashed: cacheable forever
+        # start.js's, and the main script it inserted (signup has "ready" services here).
+        first_party, main = [src for src in srcs if src.startswith("/static/")]
+        page.wait_for_function("typeof window.analytix.readPageConfigs === 'function'")
+        for src, plain in ((first_party, HASHED_MIN_FILE), (main, HASHED_MAIN_FILE)):
+            assert own_responses[src] == 200, src  # whitenoise serves it
+            pattern = OFFLINE_BUNDLE if mode == "offline" else plain
+            assert pattern.fullmatch(src), src  # hashed: cacheable forever
+        assert first_party != main
         assert page.evaluate("typeof window.analytix.track") == "function"
         expected = {h for h, s in VENDOR_HOSTS.items() if s in DEFAULT_AREAS["signup"]}
         page.wait_for_function(

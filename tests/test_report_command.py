@@ -148,7 +148,7 @@ def test_names_the_js_delivery_and_whether_it_is_served(settings: Any, tmp_path:
     assert "the readable files" in delivery_line(report("--area", "default"))
     settings.DEBUG = False
     line = delivery_line(report("--area", "default"))
-    assert "analytix.min.js: NOT collected: run `manage.py collectstatic`" in line
+    assert "main.min.js (it loads): NOT collected: run `manage.py collectstatic`" in line
     call_command("collectstatic", interactive=False, verbosity=0)
     settings.MIDDLEWARE = [*settings.MIDDLEWARE, "whitenoise.middleware.WhiteNoiseMiddleware"]
     line = delivery_line(report("--area", "default"))

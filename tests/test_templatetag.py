@@ -9,7 +9,7 @@ from django.template import Context, RequestContext, Template, TemplateSyntaxErr
 from django.test import RequestFactory
 from django.urls import path
 
-from analytix_frontend.rendering import all_script_files
+from analytix_frontend.rendering import main_script_files
 from analytix_frontend.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS
 from tests.html import enabled_services, page_config, parse, scripts
@@ -146,17 +146,24 @@ DEBUG_FILES = [
 ]
 
 
+def main_files(html: str) -> list[str]:
+    """The main script's URLs on the page's one script tag (start.js loads them)."""
+    (start,) = [s for s in scripts(html) if s.attrs.get("src")]
+    return str(start.attrs["data-analytix-main"]).split()
+
+
 @pytest.mark.parametrize("environment", ["production", "staging"])  # some services on, none on
 def test_in_debug_every_readable_file_in_the_minified_files_order(
     settings: object, environment: str
 ) -> None:
-    # What analytix.min.js holds, file by file: every vendor loader before boot.js, whatever
+    # What main.min.js holds, file by file: every vendor loader before boot.js, whatever
     # the area, so a second tag with another area on the page needs no loader after boot.js.
     settings.DEBUG = True  # type: ignore[attr-defined]
     settings.SERVER_ENVIRONMENT = environment  # type: ignore[attr-defined]
     html = render("{% analytics_scripts %}")
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
-    assert srcs == DEBUG_FILES == [f"/static/{path}" for path in all_script_files()]
+    assert srcs == ["/static/analytix/js/start.js"]
+    assert main_files(html) == DEBUG_FILES == [f"/static/{path}" for path in main_script_files()]
     assert all("defer" in s.attrs for s in scripts(html) if s.attrs.get("src"))
 
 
@@ -169,7 +176,8 @@ def test_in_debug_two_areas_on_one_page_write_each_file_once_before_boot(
         request=RequestFactory().get("/"),
     )
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
-    assert srcs == DEBUG_FILES
+    assert srcs == ["/static/analytix/js/start.js"]
+    assert main_files(html) == DEBUG_FILES
     configs = [s for s in scripts(html) if s.attrs.get("type") == "application/json"]
     assert len(configs) == 2
 
@@ -179,13 +187,15 @@ def test_without_debug_one_minified_file_serves_every_area(area: str) -> None:
     html = render(f'{{% analytics_scripts "{area}" %}}')
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
     assert srcs == ["/static/analytix/js/analytix.min.js"]
+    assert main_files(html) == ["/static/analytix/js/main.min.js"]
     assert all("defer" in s.attrs for s in scripts(html) if s.attrs.get("src"))
 
 
-def test_the_minified_file_is_a_static_file() -> None:
+def test_the_minified_files_are_static_files() -> None:
     from django.contrib.staticfiles import finders
 
     assert finders.find("analytix/js/analytix.min.js")
+    assert finders.find("analytix/js/main.min.js")
 
 
 def test_config_leaves_out_what_the_browser_never_prints(settings: object) -> None:
@@ -227,9 +237,9 @@ def test_nonce_from_django_csp_request_attribute() -> None:
     assert {s.attrs.get("nonce") for s in scripts(html)} == {"n0nce"}
 
 
-@pytest.mark.parametrize(("debug", "files"), [(True, len(all_script_files())), (False, 1)])
+@pytest.mark.parametrize("debug", [True, False])
 def test_rendering_twice_for_one_request_writes_the_scripts_once(
-    settings: object, debug: bool, files: int
+    settings: object, debug: bool
 ) -> None:
     settings.DEBUG = debug  # type: ignore[attr-defined]
     request = RequestFactory().get("/")
@@ -237,7 +247,7 @@ def test_rendering_twice_for_one_request_writes_the_scripts_once(
         '{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request
     )
     srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
-    assert len(srcs) == len(set(srcs)) == files
+    assert len(srcs) == 1
 
 
 def test_rendering_twice_writes_the_pixel_image_once() -> None:

@@ -90,8 +90,10 @@ class Sources(HTMLParser):
         super().__init__()
         self.srcs = []
     def handle_starttag(self, tag, attrs):
+        # Each script's src, then the main script's URLs its start.js tag names.
         if tag == "script" and dict(attrs).get("src"):
             self.srcs.append(dict(attrs)["src"])
+            self.srcs.extend((dict(attrs).get("data-analytix-main") or "").split())
 
 response = Client().get("/")
 html = response.content.decode()
@@ -206,18 +208,22 @@ def _render(project: Path, python: Path, mode: str) -> dict[str, object]:
     return report
 
 
+BUILT = (rendering.MINIFIED_SCRIPT, rendering.MAIN_MINIFIED_SCRIPT)
+
+
 def wheel_python_site(python: Path) -> Path:
     return python.parent.parent / "lib"
 
 
 def test_wheel_carries_the_static_files_templates_and_types(wheel_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel_path).namelist())
-    for path in (*rendering.all_script_files(), rendering.MINIFIED_SCRIPT):
+    for path in (*rendering.all_script_files(), *BUILT):
         assert f"analytix_frontend/static/{path}" in names
     assert any(
         re.fullmatch(r"analytix_frontend/static/analytix/js/vendors/[\w-]+\.js", n) for n in names
     )
     assert "analytix_frontend/templates/analytics/bundle.html" in names
+    assert "analytix_frontend/templates/analytics/bundle_main.html" in names
     assert "analytix_frontend/templatetags/analytix.py" in names
     assert "analytix_frontend/py.typed" in names
     assert "analytix_frontend/static/analytix/js/analytix.d.ts" in names  # page code's types
@@ -255,8 +261,9 @@ def test_new_project_renders_finds_and_serves_every_script(
     entries = report["scripts"]
     assert isinstance(entries, list)
     srcs = [e["src"] for e in entries]
-    assert srcs == [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
-    assert len(srcs) == len(rendering.all_script_files())  # signup enables every vendor
+    (start,) = [s for s in scripts(html) if s.attrs.get("src")]
+    assert srcs == [start.attrs["src"], *str(start.attrs["data-analytix-main"]).split()]
+    assert len(srcs) == len(rendering.all_script_files())  # every vendor loader, whatever the area
     for entry in entries:
         assert entry["name"], f"{entry['src']} is not under STATIC_URL"
         assert entry["found_by_finders"], f"staticfiles finders miss {entry['name']}"
@@ -272,11 +279,11 @@ def test_collectstatic_with_manifest_storage_gives_hashed_urls(
     )
     _manage(project, wheel_python, "manifest", "collectstatic", "--noinput")
     manifest = json.loads((project / "static-root" / "staticfiles.json").read_text())
-    for path in (*rendering.all_script_files(), rendering.MINIFIED_SCRIPT):
+    for path in (*rendering.all_script_files(), *BUILT):
         assert path in manifest["paths"]
     report = _render(project, wheel_python, "manifest")
     entries = report["scripts"]
-    assert isinstance(entries, list) and len(entries) == 1  # DEBUG off: the one minified file
+    assert isinstance(entries, list) and len(entries) == 2  # DEBUG off: the two minified files
     for entry in entries:
         assert re.search(r"\.[0-9a-f]{12}\.js$", entry["src"]), f"not hashed: {entry['src']}"
         assert entry["in_static_root"], entry
@@ -293,12 +300,14 @@ def test_offline_compression_with_manifest_storage_in_a_new_project(
     _manage(project, wheel_python, "compress", "compress")  # after collectstatic, as deployed
     report = _render(project, wheel_python, "compress")
     entries = report["scripts"]
-    assert isinstance(entries, list) and len(entries) == 1, entries
-    (bundle,) = entries
-    assert re.fullmatch(r"/static/CACHE/js/[\w.-]+\.js", bundle["src"]), bundle
-    assert bundle["in_static_root"], bundle
-    text = bundle["static_root_text"]
-    # The bundle holds the first-party code and none of the page's per-request data.
-    assert "registerVendor" in text and "readPageConfigs" in text
-    assert "1234567" not in text and "G-ABC123DEF4" not in text
+    assert isinstance(entries, list) and len(entries) == 2, entries
+    for bundle in entries:
+        assert re.fullmatch(r"/static/CACHE/js/[\w.-]+\.js", bundle["src"]), bundle
+        assert bundle["in_static_root"], bundle
+        # The bundles hold the first-party code and none of the page's per-request data.
+        text = bundle["static_root_text"]
+        assert "1234567" not in text and "G-ABC123DEF4" not in text
+    start, main = (bundle["static_root_text"] for bundle in entries)
+    assert "data-analytix-main" in start and "readPageConfigs" not in start
+    assert "registerVendor" in main and "readPageConfigs" in main
     assert enabled_services(str(report["html"]))  # the config block stays on the page

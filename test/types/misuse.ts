@@ -4,6 +4,7 @@ export function misuse(): void {
   api.track(42); // the event is a string
   api.track("Event", "not an object"); // properties are an object
   api.consent.grant(["analytic"]); // unknown category
+  api.consent.allows("analytics"); // only in ready's callback: the main script may not have run
   api.setLogLevel("verbos"); // unknown log level
   api.logger("x").info("no info level"); // warning, debug, verbose only
   api.services.fullstroy; // unknown service

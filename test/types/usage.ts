@@ -30,8 +30,11 @@ export function pageCode(): void {
     analytix.consent.grant(["analytics", "marketing"]);
     analytix.consent.grant("functional");
     analytix.consent.withdraw();
-    const allowed: boolean = analytix.consent.allows("analytics");
-    const granted: Analytix.Category[] = analytix.consent.state.categories;
+    analytix.ready((api) => {
+      const allowed: boolean = api.consent.allows("analytics");
+      const granted: Analytix.Category[] = api.consent.state.categories;
+      console.log(allowed, granted);
+    });
 
     const fullstory = analytix.services.fullstory;
     if (fullstory && fullstory.waiting) {
@@ -40,7 +43,7 @@ export function pageCode(): void {
     }
     analytix.setLogLevel("verbose");
     const level: Analytix.LogLevel = analytix.logLevel();
-    console.log(sent, delivered, allowed, granted, level);
+    console.log(sent, delivered, level);
   }
 
   window.analytix?.track("Guarded", { step: 1 });

@@ -24,9 +24,11 @@ from analytix_frontend.consent import cookie_name
 from analytix_frontend.decisions import ServiceDecision, decide_services
 from analytix_frontend.privacy import decide_for_request, get_privacy_settings
 from analytix_frontend.rendering import (
+    MAIN_MINIFIED_SCRIPT,
     MINIFIED_SCRIPT,
     all_script_files,
     first_party_script_urls,
+    main_script_urls,
     offline_bundle_enabled,
 )
 from analytix_frontend.services import LOG_LEVELS, SERVICES
@@ -144,15 +146,14 @@ def describe_delivery() -> str:
     from django.contrib.staticfiles import finders
     from django.contrib.staticfiles.storage import staticfiles_storage
 
+    urls = ", ".join([*first_party_script_urls(), *main_script_urls()])
     if offline_bundle_enabled():
-        return "django-compressor's offline bundle (from `manage.py compress`), " + ", ".join(
-            first_party_script_urls()
-        )
-    paths = list(all_script_files()) if settings.DEBUG else [MINIFIED_SCRIPT]
+        return f"django-compressor's offline bundles (from `manage.py compress`), {urls}"
+    paths = list(all_script_files()) if settings.DEBUG else [MINIFIED_SCRIPT, MAIN_MINIFIED_SCRIPT]
     kind = (
         f"the readable files ({len(paths)}, Django settings.DEBUG on)"
         if settings.DEBUG
-        else f"the prebuilt {MINIFIED_SCRIPT}"
+        else f"the prebuilt {MINIFIED_SCRIPT} (on the page) and {MAIN_MINIFIED_SCRIPT} (it loads)"
     )
     missing = [path for path in paths if not finders.find(path)]
     if missing:
@@ -172,7 +173,7 @@ def describe_delivery() -> str:
     )
     if not collected:
         return f"{kind}: NOT collected: run `manage.py collectstatic`, then it is {where}"
-    return f"{kind} at {', '.join(first_party_script_urls())}, collected, {where}"
+    return f"{kind} at {urls}, collected, {where}"
 
 
 def describe_rules() -> str:

@@ -5,6 +5,11 @@
  * or in tsconfig.json's "files" (the file ships in the package's static files). It declares
  * globals only: `window.analytix` exists on every page that has the `{% analytics_scripts %}`
  * tag, and is `undefined` elsewhere, hence the optional type: `window.analytix?.track(…)`.
+ *
+ * The page's one script (start.js) makes it; the main script comes when the page first needs
+ * it (docs/performance.md, "Loading"). Until then calls are queued and made, in order, once it
+ * has run: they return `[]`, `false` or `undefined` meanwhile, `services` is `{}`, and
+ * `consent` has only `grant` and `withdraw`. `ready(callback)` runs code once it has run.
  */
 
 declare namespace Analytix {
@@ -16,8 +21,11 @@ declare namespace Analytix {
 
   type LogLevel = "off" | "warning" | "debug" | "verbose";
 
-  /** Where a service of the page is: off, held for consent, or on its way to loaded/failed. */
-  type ServiceState = "off" | "waiting" | "starting" | "loading" | "loaded" | "failed";
+  /**
+   * Where a service of the page is: off, held for consent, waiting for its load trigger
+   * ("scheduled"), or on its way to loaded/failed.
+   */
+  type ServiceState = "off" | "waiting" | "scheduled" | "starting" | "loading" | "loaded" | "failed";
 
   /** Why a service is off (README "When a service runs"); other text for a service not on the page. */
   type Reason =
@@ -110,6 +118,8 @@ declare namespace Analytix {
 
   /** `window.analytix`. */
   interface Api {
+    /** Runs `callback` once the main script has run (at once if it has): `services`, `consent.state`… are then set. */
+    ready(callback: (analytix: ReadyApi) => void): void;
     /** Sends the event to every service of the page; returns the names of those that got it. */
     track(event: string, properties?: Properties | null): ServiceName[];
     /** Identifies the visitor to each service that supports it (only when the project opts in with IDENTITY). */
@@ -118,9 +128,18 @@ declare namespace Analytix {
     logger(name: string): Logger;
     setLogLevel(level: LogLevel): void;
     logLevel(): LogLevel;
-    readonly consent: Consent;
+    /** Until the main script has run: only `grant` and `withdraw`, queued (see `ready`). */
+    readonly consent: Consent | EarlyConsent;
     /** The services of the page, by name (only those the page's tags listed). */
     readonly services: { readonly [name in ServiceName]?: ServiceRecord };
+  }
+
+  /** `analytix.consent` before the main script has run: its calls are queued. */
+  type EarlyConsent = Pick<Consent, "grant" | "withdraw">;
+
+  /** `window.analytix` once the main script has run: what `ready`'s callback gets. */
+  interface ReadyApi extends Api {
+    readonly consent: Consent;
   }
 
   /**

@@ -19,7 +19,8 @@
   "use strict";
 
   var analytix = window.analytix;
-  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true || typeof analytix.knownCategories !== "function" || analytix.consent) {
+  if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true || typeof analytix.knownCategories !== "function" ||
+      (analytix.consent && analytix.consent.state)) {
     return;
   }
 

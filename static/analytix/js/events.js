@@ -18,7 +18,7 @@
 
   var analytix = window.analytix;
   if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true ||
-      analytix.track) {
+      analytix.replayEvent) {
     return; // not ours (logger.js did not run: see there), or this file ran already
   }
 
@@ -395,7 +395,8 @@
     return node && node.nodeType === 1 ? node : node && node.parentElement;
   }
 
-  function onClick(event) {
+  // replayed: a click start.js kept before this file ran; it is tracked, the page went on.
+  function onClick(event, replayed) {
     try {
       var target = elementOf(event.target);
       var element = target ? ELEMENT.closest.call(target, "[" + EVENT_ATTRIBUTE + "]") : null;
@@ -406,7 +407,7 @@
       var leaving = link && leavesPage(event, link);
       var item = declared(element);
       var delivered = trackRecords(serviceRecords(), item.name, item.properties, { beacon: !!link });
-      if (!leaving || !needsDelay(delivered)) {
+      if (replayed || !leaving || !needsDelay(delivered)) {
         return;
       }
       event.preventDefault();
@@ -421,7 +422,7 @@
 
   var OVERRIDES = ["formaction", "formmethod", "formenctype", "formtarget", "formnovalidate"];
 
-  function onSubmit(event) {
+  function onSubmit(event, replayed) {
     try {
       var form = event.target;
       var submitter = event.submitter || null;
@@ -437,7 +438,7 @@
       var overridden = submitter && OVERRIDES.some(function (name) {
         return ELEMENT.hasAttribute.call(submitter, name);
       });
-      if (event.defaultPrevented || overridden || !opensHere(attribute(form, "target")) ||
+      if (replayed || event.defaultPrevented || overridden || !opensHere(attribute(form, "target")) ||
           (attribute(form, "method") || "").toLowerCase() === "dialog" || !needsDelay(delivered)) {
         return;
       }
@@ -471,6 +472,14 @@
     }
   }
 
-  analytix.dom.listen("click", onClick);
-  analytix.dom.listen("submit", onSubmit);
+  // A click or submit start.js kept, made before this file ran: tracked now, not held.
+  analytix.replayEvent = function (event) {
+    (event.type === "submit" ? onSubmit : onClick)(event, true);
+  };
+  analytix.dom.listen("click", function (event) {
+    onClick(event, false);
+  });
+  analytix.dom.listen("submit", function (event) {
+    onSubmit(event, false);
+  });
 })(window);

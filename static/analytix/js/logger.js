@@ -8,15 +8,16 @@
  * header says its state. logger.warning (and .debug, .verbose) is the console's own method,
  * bound to the line's prefix, so DevTools links each line to the code that logged it.
  *
- * As the first file, it also makes window.analytix (and the rule for "ours") and the
- * clobber-safe page reads the other files use: analytix.pageGlobal and analytix.dom.
+ * As the main script's first file, it also makes the clobber-safe page reads the other files
+ * use (analytix.pageGlobal and analytix.dom), and window.analytix where start.js has not
+ * (the rule for "ours" is start.js's).
  */
 (function (window) {
   "use strict";
 
-  /* window.analytix is ours only when this file made it: a plain object of this page's realm
-     carrying the non-enumerable own mark `__analytix__: true`. The other files use it only
-     when it passes that same test:
+  /* window.analytix is ours only when start.js (or this file) made it: a plain object of this
+     page's realm carrying the non-enumerable own mark `__analytix__: true`. The other files
+     use it only when it passes that same test:
 
        analytix && Object.getPrototypeOf(analytix) === Object.prototype && analytix.__analytix__ === true
 
@@ -24,15 +25,20 @@
      global name, never such an object; a frame's prototype is checked first, since reading a
      cross-origin frame's properties throws. Anything else there is replaced. */
   var existing = window.analytix;
-  if (existing && Object.getPrototypeOf(existing) === Object.prototype && existing.__analytix__ === true) {
+  var ours = existing && Object.getPrototypeOf(existing) === Object.prototype && existing.__analytix__ === true;
+  if (ours && existing.dom) {
     return; // this file ran already on this page
   }
-  var analytix = {};
-  Object.defineProperty(analytix, "__analytix__", { value: true });
-  window.analytix = analytix;
+  // start.js made it (and said what it replaced), or this file makes it now.
+  var analytix = ours ? existing : {};
+  var replaced = ours ? existing.__replaced__ : existing === undefined ? "" : Object.prototype.toString.call(existing);
+  if (!ours) {
+    Object.defineProperty(analytix, "__analytix__", { value: true });
+    window.analytix = analytix;
+  }
   // Said once the log level is known (the first setLogLevel), as a debug line.
-  var replacedNote = existing === undefined ? "" : "window.analytix was not ours (" +
-    Object.prototype.toString.call(existing) + ", e.g. an element's id or name): replaced";
+  var replacedNote = replaced ? "window.analytix was not ours (" + replaced +
+    ", e.g. an element's id or name): replaced" : "";
 
   var LEVELS = { off: 0, warning: 1, debug: 2, verbose: 3 };
   // console.debug is hidden by default in Chromium's DevTools, so debug lines use info.

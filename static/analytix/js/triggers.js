@@ -4,6 +4,7 @@
  *   "ready"        at once: its script goes in a task after DOMContentLoaded (loader.js)
  *   "idle"         after `load`, in requestIdleCallback with a deadline (setTimeout without it)
  *   "interaction"  the visitor's first pointerdown, keydown, scroll or touchstart
+ *                  (start.js watches these two from the start: analytix.onTrigger)
  *   "facade"       a first-party stand-in (analytix.facades[name], e.g. vendors/drift-facade.js)
  *                  starts it when the visitor reaches for it
  *
@@ -17,17 +18,12 @@
 
   var analytix = window.analytix;
   if (!analytix || Object.getPrototypeOf(analytix) !== Object.prototype || analytix.__analytix__ !== true ||
-      analytix.whenTriggered) {
-    return; // not ours (logger.js did not run: see there), or this file ran already
+      analytix.whenTriggered || !analytix.onTrigger) {
+    // Not ours (logger.js did not run: see there), this file ran already, or start.js (which
+    // watches the triggers) is not on the page: then boot.js starts every service at once.
+    return;
   }
 
-  var IDLE_TIMEOUT_MS = 3000; // the deadline: an idle service starts by then even on a busy page
-  var INTERACTIONS = ["pointerdown", "keydown", "scroll", "touchstart"];
-  var LISTEN = window.EventTarget.prototype.addEventListener; // window's own: markup cannot shadow it
-  var UNLISTEN = window.EventTarget.prototype.removeEventListener;
-  var READY_STATE = Object.getOwnPropertyDescriptor(window.Document.prototype, "readyState").get;
-
-  var fired = {}; // trigger -> true once it has fired
   var afterStart = {}; // service name -> calls made while it was scheduled
 
   function secondsSinceNavigation() {
@@ -35,65 +31,6 @@
     var now = timing && typeof timing.now === "function" ? timing.now() : 0;
     return (now / 1000).toFixed(1);
   }
-
-  function fire(trigger) {
-    if (fired[trigger]) {
-      return;
-    }
-    fired[trigger] = true;
-    var queued = waiting[trigger] || [];
-    waiting[trigger] = [];
-    for (var i = 0; i < queued.length; i++) {
-      queued[i]();
-    }
-  }
-
-  function afterLoad(fn) {
-    if (READY_STATE.call(window.document) === "complete") {
-      fn();
-    } else {
-      LISTEN.call(window, "load", fn, { once: true });
-    }
-  }
-
-  function armIdle() {
-    afterLoad(function () {
-      var idle = analytix.pageGlobal("requestIdleCallback", "function");
-      if (idle) {
-        idle.call(window, fire.bind(null, "idle"), { timeout: IDLE_TIMEOUT_MS });
-      } else {
-        window.setTimeout(fire.bind(null, "idle"), 1);
-      }
-    });
-  }
-
-  function armInteraction() {
-    var options = { capture: true, passive: true };
-    function onFirst() {
-      for (var i = 0; i < INTERACTIONS.length; i++) {
-        UNLISTEN.call(window, INTERACTIONS[i], onFirst, options);
-      }
-      fire("interaction");
-    }
-    for (var i = 0; i < INTERACTIONS.length; i++) {
-      LISTEN.call(window, INTERACTIONS[i], onFirst, options);
-    }
-  }
-
-  // Both are watched from the start, so a service that may start only later (once consent is
-  // given) starts at once when its trigger has already fired.
-  var waiting = { idle: [], interaction: [] }; // trigger -> functions to run when it fires
-  armIdle();
-  armInteraction();
-
-  // Runs fn when the trigger ("idle" or "interaction") fires, or at once if it has.
-  analytix.onTrigger = function (trigger, fn) {
-    if (fired[trigger]) {
-      fn();
-    } else {
-      waiting[trigger].push(fn);
-    }
-  };
 
   function stillAllowed(record) {
     var consent = analytix.consent;
@@ -109,7 +46,7 @@
       log.warning("no facade script for " + record.name + " on this page: starting at the first interaction");
       trigger = "interaction";
     }
-    if (trigger !== "facade" && !waiting[trigger]) {
+    if (trigger !== "facade" && trigger !== "idle" && trigger !== "interaction") {
       start(); // "ready", or a value this script does not know: as before triggers
       return;
     }

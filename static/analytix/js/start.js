@@ -1,0 +1,319 @@
+/*
+ * analytix start: the one first-party script a page runs as it loads (its critical path).
+ *
+ * It makes window.analytix, watches the load triggers ("idle", "interaction"), queues the
+ * page's calls, and loads the main script (every other first-party file: the logger, the
+ * config reader, consent, events, the vendor loaders, the facade, boot) when the page first
+ * needs it:
+ *
+ *   at once      a service of the page starts at "ready", the log level is debug or verbose,
+ *                or the area is unknown (its warning)
+ *   else         the first of: the idle trigger, the first interaction, a call to the page API
+ *
+ * The main script's URLs are the server's: this script tag's data-analytix-main (space
+ * separated), read from document.currentScript, which markup cannot forge. Each is inserted
+ * with this script's nonce, in order. Until the last has run, the page API queues: track,
+ * identify, service(name).call/track/identify, consent.grant/withdraw and logger lines are
+ * kept, then made in order, once; they return an empty list (or false, undefined) meanwhile,
+ * and analytix.ready(callback) runs the callback once the main script has run. A tracked
+ * click or submit (data-analytix-event) in that time is recorded the same way.
+ */
+(function (window) {
+  "use strict";
+
+  /* window.analytix is ours only when this file (or logger.js, on a page without it) made it:
+     a plain object of this page's realm carrying the non-enumerable own mark
+     `__analytix__: true`. HTML alone (DOM clobbering) can put an element, a collection of
+     them or a frame at any global name, never such an object; a frame's prototype is checked
+     first, since reading a cross-origin frame's properties throws. Anything else is replaced. */
+  var existing = window.analytix;
+  if (existing && Object.getPrototypeOf(existing) === Object.prototype && existing.__analytix__ === true) {
+    return; // this file ran already on this page
+  }
+  var analytix = {};
+  Object.defineProperty(analytix, "__analytix__", { value: true });
+  // What was at window.analytix (logger.js says it, as a debug line, once the level is known).
+  Object.defineProperty(analytix, "__replaced__", {
+    value: existing === undefined ? "" : Object.prototype.toString.call(existing),
+  });
+  window.analytix = analytix;
+  analytix.services = {};
+
+  // Document and window members through their prototypes: markup can shadow them on the
+  // document (<img name="currentScript">), never on the prototype.
+  var DOCUMENT = window.Document.prototype;
+  var document = window.document;
+  var LISTEN = window.EventTarget.prototype.addEventListener;
+  var UNLISTEN = window.EventTarget.prototype.removeEventListener;
+  var getAttribute = window.Element.prototype.getAttribute;
+  function documentGet(name) {
+    return Object.getOwnPropertyDescriptor(DOCUMENT, name).get.call(document);
+  }
+  function nonceOf(element) {
+    return element.nonce || getAttribute.call(element, "nonce") || "";
+  }
+
+  var current = documentGet("currentScript");
+  var own = current instanceof window.HTMLScriptElement ? current : null;
+  var nonce = own ? nonceOf(own) : "";
+  var mainUrls = own ? String(getAttribute.call(own, "data-analytix-main") || "").split(" ").filter(Boolean) : [];
+
+  var LATER = { idle: 1, interaction: 1, facade: 1 }; // triggers that wait (triggers.js)
+  var level = ""; // the first block's log level
+
+  // Whether a config block the server wrote (its nonce is this script's) needs the main script
+  // at once. A block that cannot be read does: config.js then says why.
+  function neededAtOnce() {
+    var blocks = DOCUMENT.querySelectorAll.call(document, 'script[type="application/json"][data-analytix-config]');
+    var atOnce = false;
+    for (var i = 0; i < blocks.length; i++) {
+      if (nonce && nonceOf(blocks[i]) !== nonce) {
+        continue;
+      }
+      try {
+        var raw = JSON.parse(blocks[i].textContent);
+        level = level || String(raw.logLevel);
+        // An unknown area: the page's one warning (a misconfiguration) comes at once.
+        atOnce = atOnce || raw.logLevel === "debug" || raw.logLevel === "verbose" || raw.unknownArea === true;
+        for (var s = 0; s < raw.services.length; s++) {
+          var service = raw.services[s];
+          atOnce = atOnce || ((service.on || service.waiting) && !LATER[service.load]);
+        }
+      } catch (unreadable) { // eslint-disable-line no-unused-vars -- config.js says why
+        atOnce = true;
+      }
+    }
+    return atOnce;
+  }
+
+  // --- The main script, and the calls the page makes before it has run.
+  var requested = false;
+  var queue = []; // functions that make a call the page made early, with the real API
+  var readyCallbacks = [];
+  var ran = false;
+
+  function runAll(functions) {
+    for (var i = 0; i < functions.length; i++) {
+      try {
+        functions[i]();
+      } catch (error) {
+        analytix.logger("analytix").warning("error in a queued call:", error && error.message);
+      }
+    }
+  }
+
+  function mainRan() {
+    ran = true;
+    var calls = queue.concat(readyCallbacks.map(function (callback) {
+      return callback.bind(null, analytix);
+    }));
+    queue = readyCallbacks = [];
+    runAll(calls);
+  }
+
+  function mainFailed() {
+    var out = window.console;
+    if (level !== "off" && out && out.warn) {
+      out.warn("[WARNING] analytix | failed to load the main script (blocked or offline):", this.src);
+    }
+  }
+
+  function loadMain() {
+    if (requested) {
+      return;
+    }
+    requested = true;
+    var parent = documentGet("head") || documentGet("documentElement");
+    for (var i = 0; i < mainUrls.length; i++) {
+      var script = DOCUMENT.createElement.call(document, "script");
+      script.src = mainUrls[i];
+      script.async = false; // in order, as the files depend on each other
+      if (nonce) {
+        script.nonce = nonce;
+      }
+      LISTEN.call(script, "error", mainFailed);
+      if (i === mainUrls.length - 1) {
+        LISTEN.call(script, "load", mainRan);
+      }
+      window.Node.prototype.appendChild.call(parent, script);
+    }
+  }
+
+  // Keeps a call for the main script, which it loads now; makes it at once once that has run
+  // (a handle or logger taken early, used later).
+  function later(call) {
+    if (ran) {
+      runAll([call]);
+      return;
+    }
+    queue.push(call);
+    loadMain();
+  }
+
+  function deferred(method, result) {
+    return function () {
+      var args = arguments;
+      later(function () {
+        analytix[method].apply(analytix, args);
+      });
+      return result;
+    };
+  }
+
+  analytix.track = deferred("track", []);
+  analytix.identify = deferred("identify", []);
+  analytix.setLogLevel = deferred("setLogLevel");
+  analytix.logLevel = function () {
+    return level === "off" || level === "debug" || level === "verbose" ? level : "warning";
+  };
+  analytix.ready = function (callback) {
+    if (typeof callback !== "function") {
+      return;
+    }
+    if (ran) {
+      callback(analytix);
+    } else {
+      readyCallbacks.push(callback);
+      loadMain();
+    }
+  };
+  analytix.consent = {
+    grant: function () {
+      var args = arguments;
+      later(function () {
+        analytix.consent.grant.apply(null, args);
+      });
+    },
+    withdraw: function () {
+      var args = arguments;
+      later(function () {
+        analytix.consent.withdraw.apply(null, args);
+      });
+    },
+  };
+
+  // A handle's or a logger's method, kept for the real one: get(), called then, returns it.
+  function heldMethod(get, method, result) {
+    return function () {
+      var args = arguments;
+      later(function () {
+        var real = get();
+        real[method].apply(real, args);
+      });
+      return result;
+    };
+  }
+
+  analytix.service = function (name) {
+    var key = String(name);
+    function real() {
+      return analytix.service(key);
+    }
+    var handle = { name: key, label: key, on: false, state: "scheduled", reason: "", detail: "" };
+    handle.call = handle.push = heldMethod(real, "call");
+    handle.track = heldMethod(real, "track", false);
+    handle.identify = heldMethod(real, "identify", false);
+    return handle;
+  };
+
+  analytix.logger = function (name) {
+    var label = String(name);
+    function real() {
+      return analytix.logger(label);
+    }
+    return {
+      name: label,
+      warning: heldMethod(real, "warning"),
+      debug: heldMethod(real, "debug"),
+      verbose: heldMethod(real, "verbose"),
+      enabled: function () {
+        return false;
+      },
+      group: function (lineLevel, fn) {
+        fn();
+      },
+    };
+  };
+
+  // A tracked click or submit before events.js runs: kept for it (it then listens itself).
+  function early(event) {
+    if (!analytix.replayEvent) {
+      later(function () {
+        analytix.replayEvent(event);
+      });
+    }
+  }
+  function onTagged(event) {
+    var target = event.target;
+    target = target && target.nodeType === 1 ? target : target && target.parentElement;
+    var submitter = event.submitter;
+    var tagged = "[data-analytix-event]";
+    if ((target && window.Element.prototype.closest.call(target, tagged)) ||
+        (submitter && window.Element.prototype.matches.call(submitter, tagged))) {
+      early(event);
+    }
+  }
+  LISTEN.call(document, "click", onTagged);
+  LISTEN.call(document, "submit", onTagged);
+
+  // --- The load triggers: each fires once; analytix.onTrigger(trigger, fn) runs fn then.
+  var IDLE_TIMEOUT_MS = 3000; // the deadline: the idle trigger fires by then even on a busy page
+  var INTERACTIONS = ["pointerdown", "keydown", "scroll", "touchstart"];
+  var fired = {};
+  var waiting = { idle: [], interaction: [] };
+
+  function fire(trigger) {
+    if (fired[trigger]) {
+      return;
+    }
+    fired[trigger] = true;
+    loadMain();
+    var functions = waiting[trigger];
+    waiting[trigger] = [];
+    runAll(functions);
+  }
+
+  // Runs fn when the trigger ("idle" or "interaction") fires, or at once if it has.
+  analytix.onTrigger = function (trigger, fn) {
+    if (fired[trigger]) {
+      fn();
+    } else {
+      waiting[trigger].push(fn);
+    }
+  };
+
+  function armIdle() {
+    var idle = window.requestIdleCallback; // an own property of window: markup cannot shadow it
+    function onIdle() {
+      if (typeof idle === "function") {
+        idle.call(window, fire.bind(null, "idle"), { timeout: IDLE_TIMEOUT_MS });
+      } else {
+        window.setTimeout(fire.bind(null, "idle"), 1);
+      }
+    }
+    if (documentGet("readyState") === "complete") {
+      onIdle();
+    } else {
+      LISTEN.call(window, "load", onIdle, { once: true });
+    }
+  }
+
+  function armInteraction() {
+    var options = { capture: true, passive: true };
+    function onFirst() {
+      for (var i = 0; i < INTERACTIONS.length; i++) {
+        UNLISTEN.call(window, INTERACTIONS[i], onFirst, options);
+      }
+      fire("interaction");
+    }
+    for (var i = 0; i < INTERACTIONS.length; i++) {
+      LISTEN.call(window, INTERACTIONS[i], onFirst, options);
+    }
+  }
+
+  armIdle();
+  armInteraction();
+  if (neededAtOnce()) {
+    loadMain();
+  }
+})(window);
