@@ -3,7 +3,9 @@ puts every service at "ready" for the other browser tests; here ANALYTICS_CONFIG
 
 Under the nonce-only 'strict-dynamic' policy and under the host allow-list: nothing starts
 before its trigger (no vendor request), everything starts after it, calls made earlier reach
-each vendor once, and the facade opens the real (fake) chat on click or keyboard.
+each vendor once, and the facade opens the real (fake) chat on click or keyboard. At a
+production log level the page runs start.js alone until the idle trigger or its own first call
+brings the main script (with the nonce).
 """
 
 from __future__ import annotations
@@ -159,5 +161,89 @@ def test_the_drift_facade_opens_the_real_chat_from_the_keyboard(
     assert drift.count(["openChat"]) == 1
     assert [c for c in drift if c[0] == "identify"] == [["identify", "visitor-7", {"plan": "pro"}]]
     assert page.evaluate("analytix.services.drift.state") == "loaded"
+    assert page.evaluate("window.__cspViolations") == []
+    assert browser_page.errors == []
+
+
+# At the load event, before start.js's own load listener (an init script runs first): the
+# first-party scripts on the page and whether the main script has run; then a call of the
+# page's own, which start.js keeps.
+AT_LOAD = """
+window.addEventListener("load", function () {
+  window.__atLoad = {
+    scripts: [...document.querySelectorAll("script[src]")].map(s => s.getAttribute("src"))
+      .filter(src => src.startsWith("/static/analytix/")),
+    mainRan: typeof window.analytix.readPageConfigs === "function",
+    services: Object.keys(window.analytix.services).length,
+  };
+  window.__trackedAtLoad = window.analytix.track("At load", {step: 0});
+});
+"""
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_at_a_production_log_level_the_page_runs_start_js_alone_until_it_needs_more(
+    open_page: Any, settings: Any, policy: str
+) -> None:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}  # the shipped triggers; no console
+    browser_page = open_page("fake")
+    answer_with_recording_fakes(browser_page)
+    page = browser_page.page
+    page.add_init_script(CSP_VIOLATIONS + AT_LOAD)
+    browser_page.goto(f"/privacy/{policy}/signup/")
+    at_load = page.evaluate("window.__atLoad")
+    assert at_load == {
+        "scripts": ["/static/analytix/js/analytix.min.js"],
+        "mainRan": False,
+        "services": 0,
+    }
+    assert page.evaluate("window.__trackedAtLoad") == []  # kept: nothing could be sent yet
+    # The page's call brought the main script; the idle services start and get the call once.
+    wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel")
+    main = page.evaluate(
+        "[...document.querySelectorAll('script[src]')].filter(s => s.src.includes('/main.'))"
+        ".map(s => [s.getAttribute('src'), s.nonce])"
+    )
+    config_nonce = page.evaluate("document.querySelector('script[data-analytix-config]').nonce")
+    assert main == [["/static/analytix/js/main.min.js", config_nonce]] and config_nonce
+    assert page.evaluate("analytix.services.hubspot.state") == "scheduled"
+    google_events = [c[1] for c in calls(browser_page, "google") if c[0] == "event"]
+    assert google_events.count("at_load") == 1
+    page.mouse.click(20, 20)
+    wait_loaded(browser_page, "hubspot", "fullstory")
+    hubspot_events = [
+        c[1]["name"] for c in calls(browser_page, "hubspot") if c[0].startswith("track")
+    ]
+    assert hubspot_events.count("pe1234567_at_load") == 1
+    assert "js.driftt.com" not in hosts(browser_page)
+    assert page.evaluate("window.__cspViolations") == []
+    assert browser_page.errors == []
+    assert browser_page.console_lines() == []  # warning level: nothing went wrong
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_with_no_call_the_main_script_comes_at_the_idle_trigger(
+    open_page: Any, settings: Any, policy: str
+) -> None:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}
+    browser_page = open_page("fake")
+    answer_with_recording_fakes(browser_page)
+    page = browser_page.page
+    page.add_init_script(CSP_VIOLATIONS)
+    # The idle trigger, seen from the page: when requestIdleCallback's callbacks ran.
+    page.add_init_script(
+        "window.__idleAt = null; const rIC = window.requestIdleCallback;"
+        "window.requestIdleCallback = (fn, o) => rIC((d) => {"
+        " window.__idleAt = window.__idleAt ?? performance.now(); fn(d); }, o);"
+    )
+    browser_page.goto(f"/privacy/{policy}/signup/")
+    wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel")
+    (main_start,) = page.evaluate(
+        "performance.getEntriesByType('resource').filter(e => e.name.includes('/main.min.js'))"
+        ".map(e => e.startTime)"
+    )
+    load_end = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    idle_at = page.evaluate("window.__idleAt")
+    assert idle_at is not None and load_end <= idle_at <= main_start
     assert page.evaluate("window.__cspViolations") == []
     assert browser_page.errors == []
