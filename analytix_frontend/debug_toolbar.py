@@ -33,6 +33,7 @@ from analytix_frontend.request_record import (
     request_record,
     stop_collecting,
 )
+from analytix_frontend.rules.gpc import DEFAULT_CATEGORIES
 
 SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
 ROLLED_BACK = "not sent: the transaction rolled back"
@@ -123,7 +124,8 @@ def _rules(request: Any, renders: Sequence[TagRender], stats: Sequence[dict[str,
         },
         "gpc": {
             "sent": str(meta.get("HTTP_SEC_GPC", "")).strip() == "1",
-            "categories": [str(c) for c in config.get("gpc", [])],
+            # Absent from the config: the default, as config.js reads it.
+            "categories": [str(c) for c in config.get("gpc", DEFAULT_CATEGORIES)],
             "turned_off": turned_off("privacy"),
         },
         "internal": turned_off("internal"),

@@ -145,7 +145,9 @@ def page_privacy_config(request: Any, decisions: Iterable[ServiceDecision]) -> d
     """The privacy part of the page's JSON config: what the browser needs to honour consent
     and GPC itself, and the opted-in identity when some service may run."""
     config = get_privacy_settings()
-    data: dict[str, Any] = {"gpc": sorted(config.gpc_categories)}
+    data: dict[str, Any] = {}
+    if config.gpc_categories != frozenset(gpc.DEFAULT_CATEGORIES):  # else config.js's default
+        data["gpc"] = sorted(config.gpc_categories)
     consent_part = consent.page_consent_config(request)  # None: consent.js treats it as off
     if consent_part is not None:
         data["consent"] = consent_part

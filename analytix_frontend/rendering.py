@@ -37,7 +37,7 @@ from analytix_frontend.privacy import (
 )
 from analytix_frontend.request_record import record_render
 from analytix_frontend.services import SERVICES
-from analytix_frontend.triggers import FACADE, READY
+from analytix_frontend.triggers import DEFAULT_TRIGGERS, FACADE, READY
 
 logger = logging.getLogger("analytix_frontend")
 
@@ -99,23 +99,19 @@ def to_json_text(data: Any) -> str:
 
 
 def _service_config(decision: ServiceDecision, with_detail: bool, trigger: str) -> dict[str, Any]:
-    """One service as the browser needs it: empty or false fields are left out (config.js
-    restores them), `detail` only goes where the log level prints it, and `load` (its load
-    trigger, triggers.js) only when it may start and not at "ready"."""
-    service: dict[str, Any] = {
-        "name": decision.service.name,
-        "label": decision.service.label,
-        "category": decision.service.category,
-        "on": decision.enabled,
-        "id": decision.service_id,
-    }
+    """One service as the browser needs it: what config.js knows already is left out (its label
+    and category; empty or false fields), `detail` only goes where the log level prints it,
+    and `load` (its load trigger, triggers.js) only when it may start, at another trigger than
+    its default."""
+    name = decision.service.name
+    service: dict[str, Any] = {"name": name, "on": decision.enabled, "id": decision.service_id}
     if decision.reason:
         service["reason"] = decision.reason
     if decision.detail and with_detail:
         service["detail"] = decision.detail
     if decision.waiting:
         service["waiting"] = True
-    if (decision.enabled or decision.waiting) and trigger != READY:
+    if (decision.enabled or decision.waiting) and trigger != DEFAULT_TRIGGERS.get(name, READY):
         service["load"] = trigger
     return service
 
@@ -145,7 +141,12 @@ def build_page_config(
         "services": services,
         **page_privacy_config(request, decisions),
     }
-    facades = [service for service in services if service.get("load") == FACADE]
+    facades = [
+        service
+        for service, decision in zip(services, decisions, strict=True)
+        if (decision.enabled or decision.waiting)
+        and config.trigger(area, decision.service.name) == FACADE
+    ]
     style = _facade_style_url() if facades else None
     for service in facades:
         if style is not None:
@@ -378,7 +379,8 @@ def render_analytics_scripts(
     privacy: dict[str, Any] | None = None  # the per-request part, when there is one
     if privacy_config_varies_by_request():
         privacy = page_privacy_config(request, decisions)
-        json_text = json_text[:-1] + "," + to_json_text(privacy)[1:]
+        if privacy:  # may be empty: every part of it at the browser's default
+            json_text = json_text[:-1] + "," + to_json_text(privacy)[1:]
     note_output(request, decisions, privacy, nonce)  # caching.py: what caches may share
     if nonce_missing(nonce):  # a CSP is on: a hint for the browser (logged once on the server)
         json_text = json_text[:-1] + ',"nonceMissing":true}'

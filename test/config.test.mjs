@@ -47,7 +47,7 @@ test("config: on a page without a nonce every block is read, with one warning th
   assert.ok(!lines(page2.calls).includes(UNAUTHENTICATED));
 });
 
-test("config: ids, services, categories, cookie name and log level must have the server's formats", () => {
+test("config: ids, services, cookie name and log level must have the server's formats", () => {
   const page = makePage({
     config: {
       area: "signup",
@@ -66,7 +66,8 @@ test("config: ids, services, categories, cookie name and log level must have the
   const analytix = page.window.analytix;
   assert.deepEqual(Object.keys(analytix.services), ["hubspot", "google", "drift"]);
   assert.deepEqual([analytix.services.hubspot.on, analytix.services.hubspot.reason, analytix.services.hubspot.id], [false, "invalid id", null]);
-  assert.deepEqual([analytix.services.google.on, analytix.services.google.reason], [false, "invalid config"]);
+  // Its category is the package's, whatever the config says.
+  assert.equal(analytix.services.google.category, "analytics");
   assert.equal(analytix.logLevel(), "warning");
   assert.deepEqual(lines(page.calls), [
     "[WARNING] analytix | unknown consent category ignored: all",
@@ -74,7 +75,6 @@ test("config: ids, services, categories, cookie name and log level must have the
     "[WARNING] analytix | unknown log level in the config ignored: loud",
     "[WARNING] analytix | unknown consent category ignored: ads",
     "[WARNING] analytix | HubSpot: invalid id in the config ignored: 12ab",
-    "[WARNING] analytix | Google Analytics: unknown category in the config ignored: everything",
     "[WARNING] analytix | unknown service in the config ignored: mixpanel",
   ]);
   // The consent cookie keeps its own name and attributes.

@@ -96,7 +96,8 @@ export function service(name, overrides = {}) {
     fullstory: "analytics",
     facebook_pixel: "marketing",
   };
-  return { name, label: labels[name], category: categories[name], on: true, id: null, reason: "", detail: "", ...overrides };
+  // At "ready" unless told otherwise: without `load` a service starts at its default trigger.
+  return { name, label: labels[name], category: categories[name], on: true, id: null, reason: "", detail: "", load: "ready", ...overrides };
 }
 
 // Adds a config block to the page, with the page's nonce unless told otherwise.

@@ -121,9 +121,11 @@ test("a trigger that fires after consent was withdrawn starts nothing", async ()
   assert.equal(page.window.analytix.services.google.state, "off");
 });
 
-test("without a trigger (or at \"ready\") a service starts at boot, as before", () => {
-  const page = triggerPage([{ name: "hubspot" }, { name: "google", load: "ready" }]);
-  assert.equal(page.scripts().length, 2);
+test("at \"ready\" a service starts at boot; without a trigger in the config, at its default", () => {
+  const page = triggerPage([{ name: "hubspot", load: undefined }, { name: "google", load: "ready" }]);
+  assert.deepEqual(page.scripts().map((s) => new URL(s.src).host), ["www.googletagmanager.com"]);
+  assert.equal(page.window.analytix.services.hubspot.state, "scheduled");
+  assert.equal(page.window.analytix.services.hubspot.load, "interaction"); // triggers.py's default
 });
 
 // The Drift library, as the fake vendors do it: drains the stub, then answers on("ready").

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from analytix_frontend import consent, services, triggers
+from analytix_frontend.rules import gpc
 from tests.conftest import VENDOR_HOSTS
 from tests.test_privacy import fake_cookie_consent, make_request  # noqa: F401 (a fixture)
 
@@ -268,3 +269,17 @@ def test_the_browser_checks_the_same_formats_as_the_server() -> None:
     assert tuple(json.loads(_js_table("CATEGORIES"))) == consent.CATEGORIES
     assert tuple(json.loads(_js_table("LEVELS"))) == services.LOG_LEVELS
     assert tuple(json.loads(_js_table("TRIGGERS"))) == triggers.TRIGGERS
+    assert json.loads(_js_table("DEFAULT_GPC")) == list(gpc.DEFAULT_CATEGORIES)
+
+
+def test_the_browser_knows_each_service_and_its_default_trigger_as_the_server() -> None:
+    # The server leaves these out of the config: config.js and start.js must agree with it.
+    table = re.findall(r"^\s*(\w+): (\[.*\]),$", _js_table("SERVICES"), re.MULTILINE)
+    assert {name: json.loads(entry) for name, entry in table} == {
+        s.name: [s.label, s.category] for s in services.SERVICES
+    }
+    start = (CONFIG_JS.parent / "start.js").read_text()
+    match = re.search(r"var DEFAULT_LOAD = (\{.*?\n\s*\});", start, re.DOTALL)
+    assert match, "start.js has no DEFAULT_LOAD"
+    loads = dict(re.findall(r'^\s*(\w+): "(\w+)",$', match.group(1), re.MULTILINE))
+    assert loads == dict(triggers.DEFAULT_TRIGGERS)

@@ -88,6 +88,12 @@ def page_configs(response: Any) -> list[dict[str, Any]]:
     return [json.loads(block) for block in parser.blocks]
 
 
+def _label(name: str) -> str:
+    """The service's console name (the config leaves it out: config.js knows it too)."""
+    known = SERVICES_BY_NAME.get(name)
+    return known.label if known is not None else name
+
+
 def page_decisions(response: Any) -> dict[str, Decision]:
     """{service name: Decision} for the page. With several tags on the page, a service runs
     when any of them runs it (as in the browser), else the first tag's reason stands."""
@@ -102,7 +108,7 @@ def page_decisions(response: Any) -> dict[str, Decision]:
         for service in config.get("services", []):
             decision = Decision(
                 name=service["name"],
-                label=service.get("label", service["name"]),
+                label=_label(service["name"]),
                 on=bool(service.get("on")),
                 reason=service.get("reason", ""),
                 detail=service.get("detail", ""),

@@ -27,10 +27,21 @@
     facebook_pixel: "[0-9]{10,20}",
     cookieName: "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+",
   };
+  // Each service's console name and consent category (services.py): the server leaves them out.
+  var SERVICES = {
+    google: ["Google Analytics", "analytics"],
+    hubspot: ["HubSpot", "marketing"],
+    kissmetrics: ["Kissmetrics", "analytics"],
+    drift: ["Drift", "functional"],
+    fullstory: ["FullStory", "analytics"],
+    facebook_pixel: ["Meta Pixel", "marketing"],
+  };
   var CATEGORIES = ["analytics", "marketing", "functional"];
   var LEVELS = ["off", "warning", "debug", "verbose"];
   var TRIGGERS = ["ready", "idle", "interaction", "facade"]; // triggers.py
-  var DEFAULT_GPC = ["analytics", "marketing"];
+  // start.js's table of each service's default trigger (the server writes only others).
+  var DEFAULT_LOAD = analytix.__defaultLoad__ || {};
+  var DEFAULT_GPC = ["analytics", "marketing"]; // rules/gpc.py: absent from the config
   var SELECTOR = 'script[type="application/json"][data-analytix-config]';
   var log = analytix.logger("analytix");
   var levelSet = false;
@@ -100,41 +111,40 @@
   // One service record with only the fields boot.js uses, or null for an unknown service.
   function readService(raw) {
     var name = raw && raw.name;
-    if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(FORMATS, name) || name === "cookieName") {
+    if (typeof name !== "string" || !Object.prototype.hasOwnProperty.call(SERVICES, name)) {
       log.warning("unknown service in the config ignored:", String(name));
       return null;
     }
     var service = {
       name: name,
-      label: text(raw.label) || name,
-      category: raw.category,
+      label: SERVICES[name][0],
+      category: SERVICES[name][1],
       on: raw.on === true,
       id: raw.id === undefined || raw.id === null ? null : raw.id,
       reason: text(raw.reason),
       detail: text(raw.detail),
       waiting: raw.waiting === true,
     };
-    // Its load trigger (triggers.js; absent: "ready") and a facade's stylesheet URL.
+    // Its load trigger (triggers.js; absent: its default, else "ready") and a facade's stylesheet URL.
     if (TRIGGERS.indexOf(raw.load) !== -1) {
       service.load = raw.load;
     } else if (raw.load !== undefined) {
       log.warning(service.label + ": unknown load trigger in the config ignored:", String(raw.load));
     }
+    if (raw.load === undefined && Object.prototype.hasOwnProperty.call(DEFAULT_LOAD, name)) {
+      service.load = DEFAULT_LOAD[name];
+    }
     if (typeof raw.facadeStyle === "string" && /^(https?:)?\//.test(raw.facadeStyle)) {
       service.facadeStyle = raw.facadeStyle;
     }
-    var invalid = "";
-    if (service.id !== null && !matches(name, service.id)) {
-      invalid = "invalid id";
+    var invalid = service.id !== null && !matches(name, service.id);
+    if (invalid) {
       log.warning(service.label + ": invalid id in the config ignored:", String(service.id));
-    } else if (CATEGORIES.indexOf(service.category) === -1) {
-      invalid = "invalid config";
-      log.warning(service.label + ": unknown category in the config ignored:", String(service.category));
     }
     if (invalid || (service.id === null && (service.on || service.waiting))) {
       service.id = null;
       service.on = service.waiting = false;
-      service.reason = invalid || "no id";
+      service.reason = invalid ? "invalid id" : "no id";
       service.detail = "";
     }
     return service;

@@ -59,6 +59,17 @@
   var mainUrls = own ? String(getAttribute.call(own, "data-analytix-main") || "").split(" ").filter(Boolean) : [];
 
   var LATER = { idle: 1, interaction: 1, facade: 1 }; // triggers that wait (triggers.js)
+  // Each service's trigger when the config names none (triggers.py DEFAULT_TRIGGERS); the
+  // server writes only the others. config.js reads it here.
+  var DEFAULT_LOAD = {
+    google: "idle",
+    kissmetrics: "idle",
+    facebook_pixel: "idle",
+    hubspot: "interaction",
+    fullstory: "interaction",
+    drift: "facade",
+  };
+  Object.defineProperty(analytix, "__defaultLoad__", { value: DEFAULT_LOAD });
   var level = ""; // the first block's log level
 
   // Whether a config block the server wrote (its nonce is this script's) needs the main script
@@ -77,7 +88,8 @@
         atOnce = atOnce || raw.logLevel === "debug" || raw.logLevel === "verbose" || raw.unknownArea === true;
         for (var s = 0; s < raw.services.length; s++) {
           var service = raw.services[s];
-          atOnce = atOnce || ((service.on || service.waiting) && !LATER[service.load]);
+          var load = service.load === undefined ? DEFAULT_LOAD[service.name] : service.load;
+          atOnce = atOnce || ((service.on || service.waiting) && !LATER[load]);
         }
       } catch (unreadable) { // eslint-disable-line no-unused-vars -- config.js says why
         atOnce = true;
