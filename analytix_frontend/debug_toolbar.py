@@ -36,6 +36,7 @@ from analytix_frontend.request_record import (
 from analytix_frontend.rules.gpc import DEFAULT_CATEGORIES
 
 SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
+MAIN_SRCS = re.compile(r'data-analytix-main="([^"]*)"')  # what start.js loads later
 ROLLED_BACK = "not sent: the transaction rolled back"
 
 
@@ -68,6 +69,12 @@ def _render_stats(render: TagRender) -> dict[str, Any]:
     for service in services:
         service["state"] = _state(service)
     scripts = [html.unescape(m) for part in render.html_parts for m in SCRIPT_SRC.findall(part)]
+    main = [
+        url
+        for part in render.html_parts
+        for m in MAIN_SRCS.findall(part)
+        for url in html.unescape(m).split()
+    ]
     config = _page_config(render)
     return {
         "area": render.area,
@@ -75,6 +82,7 @@ def _render_stats(render: TagRender) -> dict[str, Any]:
         "log_level": str(config.get("logLevel", "")),
         "services": services,
         "scripts": scripts,
+        "main_scripts": main,
         "noscript": any(part.startswith("<noscript>") for part in render.html_parts),
         "ms": round(render.seconds * 1000, 3),
     }

@@ -250,7 +250,7 @@ def report(results: dict[str, list[dict[str, Any]]], idle: float) -> None:
     print(
         f"== Vendor cost in headless Chromium: signup, six vendors; median [min-max] of {runs} runs"
     )
-    width = 18
+    width = 20
     print("variant".ljust(11) + "".join(label.rjust(width) for _, label, _ in METRICS))
     for variant in VARIANTS:
         cells = []

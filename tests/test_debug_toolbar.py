@@ -82,6 +82,7 @@ def test_panel_shows_each_service_decision_with_reason_and_detail(settings: Any)
     assert "HubSpot hubspot off area area 'signup' does not list it" in shown
     assert "FullStory fullstory off no id ANALYTICS_IDS['FULLSTORY_ID'] is not set" in shown
     assert "/static/analytix/js/analytix.min.js" in shown  # the script written
+    assert "/static/analytix/js/main.min.js" in shown  # and the main script it loads
 
 
 def test_panel_shows_request_rules_consent_and_gpc(settings: Any) -> None:
