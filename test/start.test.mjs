@@ -125,10 +125,12 @@ test("a tracked click before the main script ran is recorded once, not again onc
   assert.deepEqual([...events].sort(), ["pe1234567_early_click", "pe1234567_later_click"], "each once");
 });
 
-test("a main script that fails to load says so once at warning, and nothing at off", () => {
+test("a main script that fails to load says so once at warning, nothing at off, and drops calls", () => {
   for (const [logLevel, expected] of [["warning", 1], ["off", 0]]) {
     const page = startPage([{ name: "google" }], { logLevel });
     page.inserted()[0].dispatchEvent(new page.window.Event("error"));
+    page.inserted()[1].dispatchEvent(new page.window.Event("error")); // DEBUG: several files
+    assert.deepEqual([...page.window.analytix.track("After the failure")], []);
     const warned = lines(page.calls).filter((line) => line.startsWith("[WARNING] analytix | failed to load the main script"));
     assert.equal(warned.length, expected, logLevel);
   }

@@ -103,6 +103,7 @@
   var queue = []; // functions that make a call the page made early, with the real API
   var readyCallbacks = [];
   var ran = false;
+  var failed = false; // a main file failed to load: calls are dropped from then on
 
   function runAll(functions) {
     for (var i = 0; i < functions.length; i++) {
@@ -125,9 +126,12 @@
 
   function mainFailed() {
     var out = window.console;
-    if (level !== "off" && out && out.warn) {
-      out.warn("[WARNING] analytix | failed to load the main script (blocked or offline):", this.src);
+    if (!failed && level !== "off" && out && out.warn) {
+      out.warn("[WARNING] analytix | failed to load the main script (blocked or offline); " +
+        "the page's analytics calls are dropped:", this.src);
     }
+    failed = true;
+    queue = readyCallbacks = []; // never to be made: kept, they would only grow
   }
 
   function loadMain() {
@@ -158,6 +162,9 @@
       runAll([call]);
       return;
     }
+    if (failed) {
+      return;
+    }
     queue.push(call);
     loadMain();
   }
@@ -184,7 +191,7 @@
     }
     if (ran) {
       callback(analytix);
-    } else {
+    } else if (!failed) {
       readyCallbacks.push(callback);
       loadMain();
     }
