@@ -74,8 +74,10 @@ def wait_loaded(browser_page: Any, *names: str) -> None:
     )
 
 
-def open_defaults(open_page: Any, settings: Any, policy: str) -> Any:
-    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # the shipped triggers
+def open_defaults(open_page: Any, settings: Any, policy: str, level: str = "verbose") -> Any:
+    """signup at the shipped triggers. At verbose the main script comes at once; at warning
+    (a production level) at the idle trigger."""
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": level}  # the shipped triggers
     browser_page = open_page("fake")
     answer_with_recording_fakes(browser_page)
 
@@ -135,11 +137,12 @@ def test_each_service_starts_at_its_trigger_and_gets_earlier_calls_once(
     assert browser_page.errors == []
 
 
+@pytest.mark.parametrize("level", ["verbose", "warning"])
 @pytest.mark.parametrize("policy", POLICIES)
 def test_the_drift_facade_opens_the_real_chat_from_the_keyboard(
-    open_page: Any, settings: Any, policy: str
+    open_page: Any, settings: Any, policy: str, level: str
 ) -> None:
-    browser_page = open_defaults(open_page, settings, policy)
+    browser_page = open_defaults(open_page, settings, policy, level)
     page = browser_page.page
     launcher = page.get_by_role("button", name="Open chat")
     launcher.wait_for()
