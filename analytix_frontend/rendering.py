@@ -132,8 +132,9 @@ def build_page_config(
     config = get_settings()
     decisions = list(decisions)
     with_detail = config.log_level in DETAIL_LEVELS
+    triggers = [config.trigger(area, d.service.name) for d in decisions]
     services = [
-        _service_config(d, with_detail, config.trigger(area, d.service.name)) for d in decisions
+        _service_config(d, with_detail, t) for d, t in zip(decisions, triggers, strict=True)
     ]
     page: dict[str, Any] = {
         "area": area,
@@ -143,9 +144,8 @@ def build_page_config(
     }
     facades = [
         service
-        for service, decision in zip(services, decisions, strict=True)
-        if (decision.enabled or decision.waiting)
-        and config.trigger(area, decision.service.name) == FACADE
+        for service, d, trigger in zip(services, decisions, triggers, strict=True)
+        if (d.enabled or d.waiting) and trigger == FACADE
     ]
     style = _facade_style_url() if facades else None
     for service in facades:
