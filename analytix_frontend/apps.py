@@ -7,6 +7,5 @@ class AnalytixConfig(AppConfig):
     default_auto_field = "django.db.models.AutoField"
 
     def ready(self) -> None:
-        # Importing these registers their system checks.
-        from analytix_frontend import cache_checks, checks, privacy_checks, triggers  # noqa: F401
-        from analytix_frontend.server import checks as server_checks  # noqa: F401
+        # Importing the package registers every system check.
+        from analytix_frontend import checks  # noqa: F401

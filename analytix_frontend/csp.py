@@ -25,8 +25,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from analytix_frontend.conf import raw_id  # reads no setting at import
-from analytix_frontend.services import SERVICES, SERVICES_BY_NAME
+from analytix_frontend.decide.services import SERVICES, SERVICES_BY_NAME
+from analytix_frontend.decide.settings import raw_id  # reads no setting at import
 
 NONE = "'none'"
 DIRECTIVES: tuple[str, ...] = ("script-src", "connect-src", "img-src", "frame-src")
@@ -118,7 +118,7 @@ def csp_sources(
     Directives no service needs are left out; sources keep a stable order, without repeats.
     """
     if ids is None and services is None:
-        from analytix_frontend.conf import get_settings
+        from analytix_frontend.decide.settings import get_settings
 
         enabled: dict[str, str] = dict(get_settings().valid_ids)
     else:

@@ -3,7 +3,7 @@ request, and the server-side calls queued while it ran (`pip install
 "analytix-frontend[debug-toolbar]"`, then add "analytix_frontend.debug_toolbar.AnalytixPanel"
 to DEBUG_TOOLBAR_PANELS; see docs/testing.md).
 
-The panel decides nothing: it turns the request's record (analytix_frontend.request_record)
+The panel decides nothing: it turns the request's record (analytix_frontend.qa.record)
 into plain JSON-able stats, which the toolbar's history keeps, and a template shows them.
 """
 
@@ -24,8 +24,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from analytix_frontend.nonce import django_nonce_getter
-from analytix_frontend.request_record import (
+from analytix_frontend.decide.rules.gpc import DEFAULT_CATEGORIES
+from analytix_frontend.page.nonce import django_nonce_getter
+from analytix_frontend.qa.record import (
     WAITING_FOR_COMMIT,
     RequestRecord,
     TagRender,
@@ -33,7 +34,6 @@ from analytix_frontend.request_record import (
     request_record,
     stop_collecting,
 )
-from analytix_frontend.rules.gpc import DEFAULT_CATEGORIES
 
 SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
 MAIN_SRCS = re.compile(r'data-analytix-main="([^"]*)"')  # what start.js loads later

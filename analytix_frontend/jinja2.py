@@ -15,8 +15,8 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from analytix_frontend.nonce import find_csp_nonce
-from analytix_frontend.rendering import render_analytics_scripts
+from analytix_frontend.page.nonce import find_csp_nonce
+from analytix_frontend.page.rendering import render_analytics_scripts
 
 DEFAULT_AREA = "default"
 

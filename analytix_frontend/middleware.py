@@ -22,7 +22,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.deprecation import MiddlewareMixin
 
-from analytix_frontend.caching import protect_response
+from analytix_frontend.page.caching import protect_response
 
 
 class AnalytixCacheMiddleware(MiddlewareMixin):

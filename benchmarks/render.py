@@ -44,7 +44,7 @@ TAGS_ALONE = {
 
 def fresh(request: Any) -> Any:
     """Forget that the tag already wrote its scripts for this request (one page per render)."""
-    from analytix_frontend.rendering import REQUEST_MARK
+    from analytix_frontend.page.rendering import REQUEST_MARK
 
     request.__dict__.pop(REQUEST_MARK, None)
     return request
@@ -88,7 +88,7 @@ def _set_floor(request: Any, nonce: str | None) -> int:
     """Makes {% bench_floor %} write a constant string as long as our output for `request`."""
     from django.utils.safestring import mark_safe
 
-    from analytix_frontend.rendering import render_analytics_scripts
+    from analytix_frontend.page.rendering import render_analytics_scripts
     from benchmarks import floor
 
     size = len(render_analytics_scripts("signup", request=fresh(request), nonce=nonce))
@@ -167,7 +167,7 @@ def tags_alone(repeat: int) -> None:
 
 def area_table(count: int) -> dict[str, list[str]]:
     """`count` areas, each listing a fixed pseudo-random subset of the six services."""
-    from analytix_frontend.services import SERVICES
+    from analytix_frontend.decide.services import SERVICES
 
     names = [s.name for s in SERVICES]
     rng = random.Random(count)
@@ -180,7 +180,7 @@ def scaling(repeat: int) -> None:
     from django.template import RequestContext
     from django.test.utils import override_settings
 
-    from analytix_frontend.rendering import render_analytics_scripts
+    from analytix_frontend.page.rendering import render_analytics_scripts
 
     print(f"\n== Cost as the area table grows, µs per call (median of {repeat})")
     print(f"{'areas':>7}{'tag function':>14}{'(min)':>8}{'whole page':>12}")
@@ -237,7 +237,8 @@ def threaded(threads: int, renders: int) -> int:
     from django.template import RequestContext
     from django.test.utils import override_settings
 
-    from analytix_frontend import conf, rendering
+    from analytix_frontend.decide import settings as conf
+    from analytix_frontend.page import rendering
 
     areas = area_table(200)
     names = sorted(areas)

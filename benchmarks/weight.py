@@ -28,8 +28,8 @@ def html_per_area() -> int:
     """Prints the bytes per area; returns the largest."""
     from django.test.utils import override_settings
 
-    from analytix_frontend.rendering import render_analytics_scripts
-    from analytix_frontend.services import DEFAULT_AREAS
+    from analytix_frontend.decide.services import DEFAULT_AREAS
+    from analytix_frontend.page.rendering import render_analytics_scripts
 
     def size(area: str, nonce: str | None) -> int:
         request = make_request(logged_in=False, nonce=nonce)
@@ -75,7 +75,7 @@ def html_against_django_analytical() -> None:
 def first_party_js() -> tuple[int, int]:
     """Prints each file's weight; returns the gzipped sizes of the two shipped minified files:
     the critical path (start.js) and the main script."""
-    from analytix_frontend.rendering import (
+    from analytix_frontend.page.rendering import (
         MAIN_MINIFIED_SCRIPT,
         MINIFIED_SCRIPT,
         all_script_files,

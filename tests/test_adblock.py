@@ -13,7 +13,7 @@ from typing import Any
 import braveblock
 import pytest
 
-from analytix_frontend.rendering import render_analytics_scripts
+from analytix_frontend.page.rendering import render_analytics_scripts
 from tests.html import scripts
 
 FILTERS = Path(__file__).resolve().parent / "data" / "filters"

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.decide.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS, BrowserPage
 from tests.fake_vendors import answer_with_recording_fakes, recorded_calls
 

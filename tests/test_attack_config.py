@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from analytix_frontend import consent, services, triggers
-from analytix_frontend.rules import gpc
+from analytix_frontend.decide import consent, services, triggers
+from analytix_frontend.decide.rules import gpc
 from tests.conftest import VENDOR_HOSTS
 from tests.test_privacy import fake_cookie_consent, make_request  # noqa: F401 (a fixture)
 

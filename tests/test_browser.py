@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.decide.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]

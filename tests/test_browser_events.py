@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.decide.services import DEFAULT_AREAS
 from analytix_frontend.testing.browser import LOADED_GLOBAL, FakeVendors
 from tests.conftest import VENDOR_HOSTS, BrowserPage
 from tests.fake_vendors import answer_with_recording_fakes

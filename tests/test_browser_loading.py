@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from analytix_frontend.services import DEFAULT_AREAS, SERVICES_BY_NAME
+from analytix_frontend.decide.services import DEFAULT_AREAS, SERVICES_BY_NAME
 from tests.conftest import VENDOR_HOSTS, BrowserPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]

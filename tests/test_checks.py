@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from analytix_frontend.checks import (
+from analytix_frontend.checks.settings import (
     check_config,
     check_ids,
     check_request_in_context,

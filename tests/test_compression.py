@@ -20,9 +20,9 @@ from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import path
 
-from analytix_frontend import rendering
-from analytix_frontend.checks import check_compressor
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.checks.settings import check_compressor
+from analytix_frontend.decide.services import DEFAULT_AREAS
+from analytix_frontend.page import rendering
 from tests.conftest import VENDOR_HOSTS
 from tests.html import enabled_services, page_config, scripts
 

@@ -11,8 +11,8 @@ from csp.utils import build_policy
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from analytix_frontend import nonce
 from analytix_frontend.csp import csp_sources, merge_directives
+from analytix_frontend.page import nonce
 from tests.html import scripts
 
 IDS = {"GOOGLE_ANALYTICS_API_ID": "G-ABC123DEF4", "FACEBOOK_PIXEL_ID": "123456789012345"}

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytix_frontend.decisions import decide_services
-from analytix_frontend.services import DEFAULT_AREAS, SERVICES
+from analytix_frontend.decide.decisions import decide_services
+from analytix_frontend.decide.services import DEFAULT_AREAS, SERVICES
 
 
 def reasons(area: str) -> dict[str, str]:

@@ -24,7 +24,7 @@ from django.test import RequestFactory
 from django.urls import path
 from django.utils.csp import CSP
 
-from analytix_frontend.nonce import find_csp_nonce
+from analytix_frontend.page.nonce import find_csp_nonce
 from tests.html import scripts
 
 PAGE = (

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from analytix_frontend.privacy import decide_for_request
-from analytix_frontend.rendering import build_page_config
-from analytix_frontend.services import SERVICES
+from analytix_frontend.decide.privacy import decide_for_request
+from analytix_frontend.decide.services import SERVICES
+from analytix_frontend.page.rendering import build_page_config
 from tests.html import page_config, parse
 from tests.test_privacy import User, make_request
 

@@ -11,8 +11,8 @@ from django.template import Context, Template
 from django.template.backends.jinja2 import Jinja2
 from django.test import RequestFactory
 
+from analytix_frontend.decide.services import DEFAULT_AREAS
 from analytix_frontend.jinja2 import AnalytixExtension, analytics_scripts
-from analytix_frontend.services import DEFAULT_AREAS
 from tests.html import enabled_services, scripts
 
 
@@ -97,7 +97,7 @@ def test_same_bundle_as_the_tag_with_offline_compression(settings: Any, tmp_path
     from compressor.cache import flush_offline_manifest
     from django.core.management import call_command
 
-    from analytix_frontend.rendering import clear_caches
+    from analytix_frontend.page.rendering import clear_caches
 
     settings.COMPRESS_ENABLED = True
     settings.COMPRESS_OFFLINE = True

@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.template import Context, Template
 
-from analytix_frontend import nonce
+from analytix_frontend.page import nonce
 from tests.html import page_config, scripts
 
 WARNING = "found no CSP nonce"

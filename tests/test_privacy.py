@@ -12,8 +12,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from analytix_frontend import consent, privacy
-from analytix_frontend.rules import internal
+from analytix_frontend.decide import consent, privacy
+from analytix_frontend.decide.rules import internal
 from tests.html import page_config, parse, scripts
 
 SIGNUP = ["google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel"]

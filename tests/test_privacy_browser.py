@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.decide.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]

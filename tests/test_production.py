@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.decide.services import DEFAULT_AREAS
 from tests.conftest import VENDOR_HOSTS, fake_vendor_script
 from tests.settings import ALL_READY, ANALYTICS_IDS
 

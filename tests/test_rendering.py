@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.template import Context, Template
 
-from analytix_frontend import rendering
+from analytix_frontend.page import rendering
 from tests.html import enabled_services, scripts
 
 
@@ -47,7 +47,7 @@ def test_decisions_changed_per_request_never_get_another_requests_output() -> No
     import json
     from dataclasses import replace
 
-    from analytix_frontend.conf import get_settings
+    from analytix_frontend.decide.settings import get_settings
 
     config = get_settings()
     decisions = rendering._decisions_for("signup", config)

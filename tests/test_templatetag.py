@@ -9,8 +9,8 @@ from django.template import Context, RequestContext, Template, TemplateSyntaxErr
 from django.test import RequestFactory
 from django.urls import path
 
-from analytix_frontend.rendering import main_script_files
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.decide.services import DEFAULT_AREAS
+from analytix_frontend.page.rendering import main_script_files
 from tests.conftest import VENDOR_HOSTS
 from tests.html import enabled_services, page_config, parse, scripts
 

@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 
-from analytix_frontend.services import DEFAULT_AREAS
+from analytix_frontend.decide.services import DEFAULT_AREAS
 from analytix_frontend.testing import (
     Decision,
     assert_service_loads,

@@ -12,7 +12,7 @@ import tomllib
 from django.test import RequestFactory
 
 import noxfile
-from analytix_frontend import nonce
+from analytix_frontend.page import nonce
 
 PYPROJECT = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
 

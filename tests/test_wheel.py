@@ -22,7 +22,7 @@ from pathlib import Path
 import django
 import pytest
 
-from analytix_frontend import rendering
+from analytix_frontend.page import rendering
 from tests import settings as test_settings
 from tests.html import enabled_services, page_config, scripts
 

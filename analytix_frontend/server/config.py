@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
-from analytix_frontend.conf import raw_id
+from analytix_frontend.decide.settings import raw_id
 
 INLINE = "inline"
 CELERY = "celery"

@@ -14,11 +14,11 @@ from typing import Any, ParamSpec
 
 from django.utils.module_loading import import_string
 
-from analytix_frontend.conf import get_settings
-from analytix_frontend.consent import category_allowed
-from analytix_frontend.privacy import get_privacy_settings, sends_gpc
+from analytix_frontend.decide.consent import category_allowed
+from analytix_frontend.decide.privacy import get_privacy_settings, sends_gpc
+from analytix_frontend.decide.services import SERVICES_BY_NAME
+from analytix_frontend.decide.settings import get_settings
 from analytix_frontend.server.config import read_server_settings
-from analytix_frontend.services import SERVICES_BY_NAME
 
 logger = logging.getLogger("analytix_frontend.server")
 P = ParamSpec("P")

@@ -11,12 +11,12 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from analytix_frontend.conf import get_settings
+from analytix_frontend.decide.services import SERVICES_BY_NAME
+from analytix_frontend.decide.settings import get_settings
 from analytix_frontend.server.calls import Call, text_value
 from analytix_frontend.server.config import read_server_settings
 from analytix_frontend.server.dispatch import dispatch
 from analytix_frontend.server.gate import log_skip, never_raises, why_skip
-from analytix_frontend.services import SERVICES_BY_NAME
 
 logger = logging.getLogger("analytix_frontend.server")
 

@@ -8,9 +8,9 @@ from django.template.base import FilterExpression, Parser, Token
 from django.template.context import Context
 from django.utils.safestring import SafeString
 
-from analytix_frontend.conf import get_settings
-from analytix_frontend.nonce import find_csp_nonce
-from analytix_frontend.rendering import render_analytics_scripts
+from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.page.nonce import find_csp_nonce
+from analytix_frontend.page.rendering import render_analytics_scripts
 
 register = template.Library()
 

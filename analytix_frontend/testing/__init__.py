@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
-from analytix_frontend.services import SERVICES_BY_NAME
+from analytix_frontend.decide.services import SERVICES_BY_NAME
 
 __all__ = [
     "Decision",

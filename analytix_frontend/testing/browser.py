@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from analytix_frontend.services import SERVICES_BY_NAME
+from analytix_frontend.decide.services import SERVICES_BY_NAME
 
 # Every host the vendor loaders request a script from -> the service.
 SCRIPT_HOSTS: dict[str, str] = {

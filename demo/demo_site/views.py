@@ -16,8 +16,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test.utils import override_settings
 
-from analytix_frontend.conf import get_settings
-from analytix_frontend.services import LOG_LEVELS
+from analytix_frontend.decide.services import LOG_LEVELS
+from analytix_frontend.decide.settings import get_settings
 from analytix_frontend.testing.browser import SCRIPT_HOSTS, fake_vendor_script
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "demo" / "fake-vendors-sw.js"

@@ -19,11 +19,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import HttpRequest
 from django.test import RequestFactory
 
-from analytix_frontend.conf import get_settings
-from analytix_frontend.consent import cookie_name
-from analytix_frontend.decisions import ServiceDecision, decide_services
-from analytix_frontend.privacy import decide_for_request, get_privacy_settings
-from analytix_frontend.rendering import (
+from analytix_frontend.decide.consent import cookie_name
+from analytix_frontend.decide.decisions import ServiceDecision, decide_services
+from analytix_frontend.decide.privacy import decide_for_request, get_privacy_settings
+from analytix_frontend.decide.services import LOG_LEVELS, SERVICES
+from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.page.rendering import (
     MAIN_MINIFIED_SCRIPT,
     MINIFIED_SCRIPT,
     all_script_files,
@@ -31,7 +32,6 @@ from analytix_frontend.rendering import (
     main_script_urls,
     offline_bundle_enabled,
 )
-from analytix_frontend.services import LOG_LEVELS, SERVICES
 
 # A visitor who says nothing about their address: one from a documentation range (RFC 5737),
 # never inside anyone's INTERNAL["IPS"].

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.utils.module_loading import import_string
 
-from analytix_frontend.rules import Off
-from analytix_frontend.services import SERVICES_BY_NAME
+from analytix_frontend.decide.rules import Off
+from analytix_frontend.decide.services import SERVICES_BY_NAME
 
 logger = logging.getLogger("analytix_frontend")
 

@@ -26,18 +26,18 @@ from django.templatetags.static import static
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-from analytix_frontend.caching import note_output
-from analytix_frontend.conf import AnalytixSettings, get_settings
-from analytix_frontend.decisions import ServiceDecision, decide_services
-from analytix_frontend.nonce import nonce_missing
-from analytix_frontend.privacy import (
+from analytix_frontend.decide.decisions import ServiceDecision, decide_services
+from analytix_frontend.decide.privacy import (
     decide_for_request,
     page_privacy_config,
     privacy_config_varies_by_request,
 )
-from analytix_frontend.request_record import record_render
-from analytix_frontend.services import SERVICES
-from analytix_frontend.triggers import DEFAULT_TRIGGERS, FACADE, READY
+from analytix_frontend.decide.services import SERVICES
+from analytix_frontend.decide.settings import AnalytixSettings, get_settings
+from analytix_frontend.decide.triggers import DEFAULT_TRIGGERS, FACADE, READY
+from analytix_frontend.page.caching import note_output
+from analytix_frontend.page.nonce import nonce_missing
+from analytix_frontend.qa.record import record_render
 
 logger = logging.getLogger("analytix_frontend")
 

@@ -16,9 +16,9 @@ from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from analytix_frontend.consent import CATEGORIES, COOKIE_CONSENT_APP, COOKIE_NAME
-from analytix_frontend.rules.identity import is_sendable_attribute
-from analytix_frontend.services import SERVICES_BY_NAME
+from analytix_frontend.decide.consent import CATEGORIES, COOKIE_CONSENT_APP, COOKIE_NAME
+from analytix_frontend.decide.rules.identity import is_sendable_attribute
+from analytix_frontend.decide.services import SERVICES_BY_NAME
 
 INTERNAL_KEYS = frozenset({"IPS", "IP_HEADER", "PROXY_COUNT", "QA_COOKIE", "STAFF"})
 CONSENT_KEYS = frozenset({"REQUIRED", "COOKIE_NAME", "COOKIE_GROUPS"})

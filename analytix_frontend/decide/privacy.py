@@ -20,13 +20,13 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from analytix_frontend import consent
-from analytix_frontend.decisions import ServiceDecision, decide_services
-from analytix_frontend.rules import Off, conditions, gpc, identity, internal, previews
-from analytix_frontend.rules.conditions import CONDITION
-from analytix_frontend.rules.gpc import PRIVACY, sends_gpc
-from analytix_frontend.rules.internal import INTERNAL
-from analytix_frontend.rules.previews import PREVIEW
+from analytix_frontend.decide import consent
+from analytix_frontend.decide.decisions import ServiceDecision, decide_services
+from analytix_frontend.decide.rules import Off, conditions, gpc, identity, internal, previews
+from analytix_frontend.decide.rules.conditions import CONDITION
+from analytix_frontend.decide.rules.gpc import PRIVACY, sends_gpc
+from analytix_frontend.decide.rules.internal import INTERNAL
+from analytix_frontend.decide.rules.previews import PREVIEW
 
 __all__ = [  # the reason codes of the request rules, and what other modules use
     "CONDITION",

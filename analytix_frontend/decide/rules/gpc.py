@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytix_frontend import consent
-from analytix_frontend.rules import Off, request_meta
+from analytix_frontend.decide import consent
+from analytix_frontend.decide.rules import Off, request_meta
 
 PRIVACY = "privacy"  # reason code
 DEFAULT_CATEGORIES: tuple[str, ...] = ("analytics", "marketing")

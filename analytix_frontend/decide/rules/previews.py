@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from analytix_frontend.rules import Off
+from analytix_frontend.decide.rules import Off
 
 PREVIEW = "preview"  # reason code
 

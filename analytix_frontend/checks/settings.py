@@ -18,9 +18,9 @@ from django.template import TemplateDoesNotExist, engines
 from django.template.backends.django import DjangoTemplates
 from django.template.loader import get_template
 
-from analytix_frontend.conf import get_settings, raw_id
-from analytix_frontend.rendering import BUNDLE_TEMPLATE, offline_bundle_enabled
-from analytix_frontend.services import LOG_LEVELS, SERVICES, SERVICES_BY_NAME
+from analytix_frontend.decide.services import LOG_LEVELS, SERVICES, SERVICES_BY_NAME
+from analytix_frontend.decide.settings import get_settings, raw_id
+from analytix_frontend.page.rendering import BUNDLE_TEMPLATE, offline_bundle_enabled
 
 CONFIG_KEYS = frozenset(
     {"DEBUG", "LOG_LEVEL", "ENVIRONMENTS", "AREAS", "SERVER"}

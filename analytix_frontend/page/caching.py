@@ -27,8 +27,8 @@ from django.conf import settings
 from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from analytix_frontend.decisions import ServiceDecision
-from analytix_frontend.privacy import (
+from analytix_frontend.decide.decisions import ServiceDecision
+from analytix_frontend.decide.privacy import (
     CONDITION,
     INTERNAL,
     PREVIEW,

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analytix_frontend.conf import AnalytixSettings, get_settings
-from analytix_frontend.services import SERVICES, Service
+from analytix_frontend.decide.services import SERVICES, Service
+from analytix_frontend.decide.settings import AnalytixSettings, get_settings
 
 # Reason codes: short, stable, printed by the console and the CLI as "not loaded: <code>".
 NO_ID = "no id"

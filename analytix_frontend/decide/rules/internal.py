@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analytix_frontend.rules import Off, request_cookies, request_meta
+from analytix_frontend.decide.rules import Off, request_cookies, request_meta
 
 INTERNAL = "internal"  # reason code
 DEFAULT_QA_COOKIE = "analytix_qa"

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from analytix_frontend.decisions import ServiceDecision
+from analytix_frontend.decide.decisions import ServiceDecision
 
 if TYPE_CHECKING:
     from analytix_frontend.server.calls import Call

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from analytix_frontend.services import DEFAULT_AREAS, LOG_LEVELS, SERVICES, SERVICES_BY_NAME
-from analytix_frontend.triggers import read_triggers, trigger_for
+from analytix_frontend.decide.services import DEFAULT_AREAS, LOG_LEVELS, SERVICES, SERVICES_BY_NAME
+from analytix_frontend.decide.triggers import read_triggers, trigger_for
 
 WATCHED_SETTINGS = frozenset({"ANALYTICS_IDS", "ANALYTICS_CONFIG", "SERVER_ENVIRONMENT"})
 
@@ -105,6 +105,6 @@ def _drop_cached_settings(*, setting: str, **kwargs: Any) -> None:
         ("STATIC", "COMPRESS", "STORAGES", "TEMPLATES", "INSTALLED_APPS")
     ):
         get_settings.cache_clear()
-        from analytix_frontend import rendering
+        from analytix_frontend.page import rendering
 
         rendering.clear_caches()

@@ -1,0 +1,10 @@
+"""Every system check of the package, one module per concern. Importing this package (as
+`apps.py` does when Django is ready) registers them all.
+
+Ids are stable; each message says what is wrong and its hint says how to fix it.
+"""
+
+from analytix_frontend.checks import caches, privacy, settings, triggers
+from analytix_frontend.server import checks as server
+
+__all__ = ["caches", "privacy", "server", "settings", "triggers"]
