@@ -43,10 +43,9 @@ TAGS_ALONE = {
 
 
 def fresh(request: Any) -> Any:
-    """Forget that the tag already wrote its scripts for this request (one page per render)."""
-    from analytix_frontend.page.rendering import REQUEST_MARK
-
-    request.__dict__.pop(REQUEST_MARK, None)
+    """A request as it arrives: nothing decided or written for it yet (one page per render)."""
+    for name in [name for name in request.__dict__ if name.startswith("_analytix")]:
+        del request.__dict__[name]  # what the tag and the decision keep on the request
     return request
 
 

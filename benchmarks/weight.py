@@ -75,7 +75,7 @@ def html_against_django_analytical() -> None:
 def first_party_js() -> tuple[int, int]:
     """Prints each file's weight; returns the gzipped sizes of the two shipped minified files:
     the critical path (start.js) and the main script."""
-    from analytix_frontend.page.rendering import (
+    from analytix_frontend.page.scripts import (
         MAIN_MINIFIED_SCRIPT,
         MINIFIED_SCRIPT,
         all_script_files,

@@ -3,7 +3,8 @@ comment, a profile field rendered unescaped) is put into the page as it is, unde
 django-csp policy. The threat model: the attacker can add HTML, but not script.
 
     /attack/<policy>/<area>/?html=<markup>    policy: "strict" (nonce + 'strict-dynamic')
-                                                      or "allowlist" (nonce + vendor hosts)
+                                                      or "allowlist" (nonce + vendor hosts);
+                                                      "-nobase": the same without `base-uri`
     &head=<markup>                             the same, placed in <head> before the tag
 """
 
@@ -18,6 +19,14 @@ from django.utils.safestring import mark_safe
 from tests.privacy_views import ALLOWLIST, STRICT
 
 POLICIES = {"strict": STRICT, "allowlist": ALLOWLIST}
+# A site that has not added `base-uri` (the README's policies had none until issue 19): what
+# must hold without it.
+POLICIES.update(
+    {
+        f"{name}-nobase": {k: v for k, v in p.items() if k != "base-uri"}
+        for name, p in POLICIES.items()
+    }
+)
 
 
 def _hostile_page(request: HttpRequest, area: str) -> HttpResponse:

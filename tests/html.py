@@ -60,5 +60,17 @@ def _not_json(constant: str) -> Any:
     raise ValueError(f"{constant} is not JSON: the browser cannot read this block")
 
 
+def site_path(url: str) -> str:
+    """A first-party URL the tag wrote, less the origin it writes for the request's host
+    (`//testserver/static/...`: absolute, so no injected <base> can move it)."""
+    if url.startswith("//"):
+        return "/" + url[2:].partition("/")[2]
+    return url
+
+
+def site_paths(urls: Any) -> list[str]:
+    return [site_path(str(url)) for url in urls]
+
+
 def enabled_services(html: str) -> list[str]:
     return [s["name"] for s in page_config(html)["services"] if s["on"]]

@@ -4,7 +4,7 @@ page may add config blocks of its own, and a cache may hand one visitor's page t
 In Chromium, under django-csp's real middleware and both policies of tests/attack_views.py:
 an injected block starts nothing, and withdraw() after it writes only our cookie; a page
 rendered for a consented (or non-GPC) visitor, served from a cache to one who is not, starts
-only what that visitor allows. Plus the server's consent part (consent.page_consent_config)
+only what that visitor allows. Plus the server's consent part (page/config.py's privacy_config)
 and the formats config.js checks, which must equal the server's.
 """
 
@@ -221,9 +221,17 @@ def test_a_page_from_a_cache_made_without_gpc_turns_gpc_categories_off_in_a_gpc_
 # --- the server's consent part -------------------------------------------------------------
 
 
+def consent_part(request: Any) -> Any:
+    """The consent part of the page config the tag writes for this request (None: absent)."""
+    from analytix_frontend.decide.request import decide_request
+    from analytix_frontend.page.config import privacy_config
+
+    return privacy_config((), decide_request(request)).get("consent")
+
+
 def test_the_consent_part_names_the_cookie_its_answer_came_from(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": True}
-    part = consent.page_consent_config(make_request())
+    part = consent_part(make_request())
     assert part == {
         "required": True,
         "cookie": "analytix_consent",
@@ -231,10 +239,10 @@ def test_the_consent_part_names_the_cookie_its_answer_came_from(settings: Any) -
         "decided": False,
         "basis": {"analytix_consent": None},
     }
-    part = consent.page_consent_config(make_request(cookies={"analytix_consent": "analytics"}))
+    part = consent_part(make_request(cookies={"analytix_consent": "analytics"}))
     assert part is not None and part["basis"] == {"analytix_consent": "analytics"}
     settings.ANALYTICS_CONFIG = {}
-    assert consent.page_consent_config(make_request()) is None
+    assert consent_part(make_request()) is None
 
 
 def test_the_consent_part_names_django_cookie_consents_cookie_when_its_groups_decide(
@@ -243,11 +251,11 @@ def test_the_consent_part_names_django_cookie_consents_cookie_when_its_groups_de
     answers = request.getfixturevalue("fake_cookie_consent")  # tests/test_privacy.py's
     answers.update(stats=True, ads=None)
     visitor = make_request(cookies={"cookie_consent": "stats=2024-01-01|ads=-1"})
-    part = consent.page_consent_config(visitor)
+    part = consent_part(visitor)
     assert part is not None and part["granted"] == ["analytics"]
     assert part["basis"] == {"analytix_consent": None, "cookie_consent": "stats=2024-01-01|ads=-1"}
     settings.COOKIE_CONSENT_NAME = "choices"
-    part = consent.page_consent_config(visitor)
+    part = consent_part(visitor)
     assert part is not None and part["basis"] == {"analytix_consent": None, "choices": None}
 
 

@@ -151,6 +151,7 @@ def test_an_unknown_literal_area_in_a_template_is_a_warning_with_file_line_and_g
     assert message.id == "analytix.W003"
     assert f"{tmp_path / 'pages' / 'join.html'}, line 3" in message.msg
     assert "'sigup'" in message.msg
+    assert "TemplateSyntaxError" in message.msg and "no error" not in message.msg
     assert "Did you mean 'signup'?" in (message.hint or "")
 
 

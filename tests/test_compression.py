@@ -23,8 +23,9 @@ from django.urls import path
 from analytix_frontend.checks.settings import check_compressor
 from analytix_frontend.decide.services import DEFAULT_AREAS
 from analytix_frontend.page import rendering
+from analytix_frontend.page import scripts as page_scripts
 from tests.conftest import VENDOR_HOSTS
-from tests.html import enabled_services, page_config, scripts
+from tests.html import enabled_services, page_config, scripts, site_paths
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLE_SRC = re.compile(r"/static/CACHE/js/[\w.-]+\.js")
@@ -73,7 +74,7 @@ def render(area: str = "signup", nonce: str | None = None, **context: object) ->
 
 
 def script_srcs(html: str) -> list[str]:
-    return [s.attrs["src"] or "" for s in scripts(html) if s.attrs.get("src")]
+    return site_paths(s.attrs["src"] or "" for s in scripts(html) if s.attrs.get("src"))
 
 
 def bundle_text(src: str) -> str:
@@ -83,27 +84,27 @@ def bundle_text(src: str) -> str:
 def main_srcs(html: str) -> list[str]:
     """The main script's URLs, which start.js loads: its script tag's data-analytix-main."""
     (start,) = [s for s in scripts(html) if s.attrs.get("src")]
-    return str(start.attrs["data-analytix-main"]).split()
+    return site_paths(str(start.attrs["data-analytix-main"]).split())
 
 
 def plain_srcs() -> list[str]:
     """What the page links without compressor (DEBUG off): the minified start.js."""
-    return [f"/static/{rendering.MINIFIED_SCRIPT}"]
+    return [f"/static/{page_scripts.MINIFIED_SCRIPT}"]
 
 
 def test_bundle_templates_list_exactly_every_script_file_in_order() -> None:
     sources = {
         template: get_template(template).template.source
-        for template in (rendering.BUNDLE_TEMPLATE, rendering.MAIN_BUNDLE_TEMPLATE)
+        for template in (page_scripts.BUNDLE_TEMPLATE, page_scripts.MAIN_BUNDLE_TEMPLATE)
     }
     listed = {t: tuple(re.findall(r"\{% static '([^']+)' %\}", s)) for t, s in sources.items()}
     assert listed == {
-        rendering.BUNDLE_TEMPLATE: (rendering.START_SCRIPT,),
-        rendering.MAIN_BUNDLE_TEMPLATE: rendering.main_script_files(),
+        page_scripts.BUNDLE_TEMPLATE: (page_scripts.START_SCRIPT,),
+        page_scripts.MAIN_BUNDLE_TEMPLATE: page_scripts.main_script_files(),
     }
     on_disk = {str(p.relative_to(ROOT / "static")) for p in (ROOT / "static").rglob("*.js")}
-    built = {rendering.MINIFIED_SCRIPT, rendering.MAIN_MINIFIED_SCRIPT}
-    assert on_disk == {*rendering.all_script_files(), *built}
+    built = {page_scripts.MINIFIED_SCRIPT, page_scripts.MAIN_MINIFIED_SCRIPT}
+    assert on_disk == {*page_scripts.all_script_files(), *built}
 
 
 def test_online_compression_links_the_prebuilt_file_and_writes_no_bundle(
@@ -115,7 +116,7 @@ def test_online_compression_links_the_prebuilt_file_and_writes_no_bundle(
     for area in sorted(DEFAULT_AREAS):
         html = render(area, nonce=secrets.token_urlsafe(16))
         assert script_srcs(html) == plain_srcs()
-        assert main_srcs(html) == [f"/static/{rendering.MAIN_MINIFIED_SCRIPT}"]
+        assert main_srcs(html) == [f"/static/{page_scripts.MAIN_MINIFIED_SCRIPT}"]
         assert sorted(enabled_services(html)) == sorted(DEFAULT_AREAS[area])
     assert list(tmp_path.rglob("*.js")) == []  # nothing written at run time
 
@@ -311,9 +312,9 @@ def test_browser_loads_vendors_and_logs_with_compressor_on(
         "script[src]", "els => els.map(e => e.getAttribute('src'))"
     )
     # start.js's, then the main script start.js inserted (here at once: verbose).
-    first_party = [s for s in srcs if s.startswith("/static/")]
+    first_party = [s for s in site_paths(srcs) if s.startswith("/static/")]
     if mode == "online":  # the prebuilt files: compressor writes no bundle at run time
-        assert first_party == [*plain_srcs(), f"/static/{rendering.MAIN_MINIFIED_SCRIPT}"]
+        assert first_party == [*plain_srcs(), f"/static/{page_scripts.MAIN_MINIFIED_SCRIPT}"]
     else:
         assert len(first_party) == 2 and all(BUNDLE_SRC.fullmatch(src) for src in first_party)
     assert browser_page.requested_hosts() == expected

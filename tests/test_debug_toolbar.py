@@ -21,7 +21,7 @@ from django.urls import path
 
 from analytix_frontend import debug_toolbar as panel_module
 from analytix_frontend.debug_toolbar import AnalytixPanel
-from analytix_frontend.server import record_kissmetrics_event
+from analytix_frontend.server import record_kissmetrics_event, update_hubspot_contact
 from tests.urls import urlpatterns as test_urlpatterns
 
 PANEL = AnalytixPanel.panel_id
@@ -38,7 +38,16 @@ def signup_with_server_call(request: HttpRequest) -> HttpResponse:
     return render(request, "tests/page.html", {"area": "signup"})
 
 
-urlpatterns = [*test_urlpatterns, path("server-call/", signup_with_server_call)]
+def contact_update(request: HttpRequest) -> HttpResponse:
+    update_hubspot_contact("Visitor+1@Example.com", {"plan": "pro"}, request=request)
+    return render(request, "tests/page.html", {"area": "signup"})
+
+
+urlpatterns = [
+    *test_urlpatterns,
+    path("server-call/", signup_with_server_call),
+    path("contact-update/", contact_update),
+]
 pytestmark = [pytest.mark.urls(__name__), pytest.mark.django_db]
 
 
@@ -83,6 +92,15 @@ def test_panel_shows_each_service_decision_with_reason_and_detail(settings: Any)
     assert "FullStory fullstory off no id ANALYTICS_IDS['FULLSTORY_ID'] is not set" in shown
     assert "/static/analytix/js/analytix.min.js" in shown  # the script written
     assert "/static/analytix/js/main.min.js" in shown  # and the main script it loads
+
+
+def test_panel_lists_each_main_script_file_on_its_own(settings: Any) -> None:
+    settings.DEBUG = True  # the readable files: a dozen URLs
+    client = toolbar_client()
+    html = panel_html(client, client.get("/page/signup/"))
+    listed = re.findall(r"<li><code>([^<]+)</code></li>", html)
+    assert sum(url.endswith("/boot.js") or "/vendors/" in url for url in listed) == 8
+    assert "</code>, <code>" not in html  # no commas between URLs
 
 
 def test_panel_shows_request_rules_consent_and_gpc(settings: Any) -> None:
@@ -140,6 +158,20 @@ def test_panel_lists_server_calls_queued_without_their_values(settings: Any) -> 
     assert f"{__name__}.keep_call waiting for the transaction to commit" in shown
     assert "visitor@example.com" not in html
     assert settings.ANALYTICS_IDS["KISSMETRICS_KEY"] not in html
+
+
+def test_an_email_in_a_calls_url_path_is_never_shown(settings: Any) -> None:
+    """HubSpot's contact update names the contact by e-mail in its path: the panel shows
+    the path with that segment redacted, as it leaves query values out."""
+    settings.ANALYTICS_CONFIG = {"SERVER": {"DISPATCH": f"{__name__}.keep_call"}}
+    settings.ANALYTICS_IDS = {**settings.ANALYTICS_IDS, "HUBSPOT_ACCESS_TOKEN": "pat-na1-secret"}
+    client = toolbar_client()
+    html = panel_html(client, client.get("/contact-update/"))
+    shown = text(html)
+    assert "HubSpot contact update PATCH" in shown
+    assert "/crm/v3/objects/contacts/[personal data]" in shown
+    assert "example.com" not in html.lower().replace("www.example.com", "")
+    assert "Visitor" not in html and "pat-na1-secret" not in html
 
 
 @pytest.mark.django_db(transaction=True)

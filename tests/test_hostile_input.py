@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from analytix_frontend.decide.privacy import decide_for_request
+from analytix_frontend.decide.request import decide_request
 from analytix_frontend.decide.services import SERVICES
-from analytix_frontend.page.rendering import build_page_config
+from analytix_frontend.page.config import build_page_config
+from analytix_frontend.page.scripts import origin_for
 from tests.html import page_config, parse
 from tests.test_privacy import User, make_request
 
@@ -60,7 +61,7 @@ def assert_only_our_markup(html: str) -> None:
         assert set(element.attrs) <= ALLOWED[element.tag], element
         src = element.attrs.get("src")
         if src is not None:
-            assert src.startswith(("/static/", "https://www.facebook.com/tr?")), src
+            assert src.startswith(("//testserver/static/", "https://www.facebook.com/tr?")), src
     configs = [e for e in parse(html) if e.attrs.get("type") == "application/json"]
     assert len(configs) == 1
     # No "<" at all in the data: nothing in it can close the element or open a comment,
@@ -93,7 +94,7 @@ def test_any_area_name(area: str) -> None:
         request = make_request()
         html = render(request, area, csp_nonce="n0nce")
         assert_only_our_markup(html)
-        meant = build_page_config(area, decide_for_request(area, request), request)
+        meant = build_page_config(area, decide_request(request), origin_for(request))
         assert page_config(html) == json.loads(json.dumps(meant))
         assert page_config(html)["area"] == area
 
@@ -152,7 +153,7 @@ def test_chromium_reads_back_exactly_what_the_server_meant(browser: Any) -> None
                 user=User(pk=user_id, name=name), cookies={"analytix_consent": "analytics"}
             )
             html = render(request, area, csp_nonce="n0nce")
-            meant = build_page_config(area, decide_for_request(area, request), request)
+            meant = build_page_config(area, decide_request(request), origin_for(request))
         page.set_content(f"<!doctype html><html><head>{html}</head><body></body></html>")
         read = page.evaluate(
             """() => {

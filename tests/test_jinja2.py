@@ -13,7 +13,7 @@ from django.test import RequestFactory
 
 from analytix_frontend.decide.services import DEFAULT_AREAS
 from analytix_frontend.jinja2 import AnalytixExtension, analytics_scripts
-from tests.html import enabled_services, scripts
+from tests.html import enabled_services, scripts, site_paths
 
 
 def django_render(source: str, **context: Any) -> str:
@@ -111,5 +111,5 @@ def test_same_bundle_as_the_tag_with_offline_compression(settings: Any, tmp_path
     finally:
         flush_offline_manifest()
         clear_caches()
-    srcs = [s.attrs["src"] or "" for s in scripts(jinja) if s.attrs.get("src")]
+    srcs = site_paths(s.attrs["src"] or "" for s in scripts(jinja) if s.attrs.get("src"))
     assert len(srcs) == 1 and srcs[0].startswith("/static/CACHE/js/")

@@ -1,4 +1,5 @@
-"""Request-level decisions (privacy.py) and consent reading (consent.py), as the page sees them."""
+"""Request-level decisions (decide/request.py) and consent reading (decide/consent.py), as the
+page sees them."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from django.contrib.auth.models import AnonymousUser
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from analytix_frontend.decide import consent, privacy
-from analytix_frontend.decide.rules import internal
+from analytix_frontend.decide import consent
+from analytix_frontend.decide.request import decide_request
+from analytix_frontend.decide.rules import gpc, internal
+from analytix_frontend.decide.settings import get_settings
 from tests.html import page_config, parse, scripts
 
 SIGNUP = ["google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel"]
@@ -47,7 +50,14 @@ def loader_files(html: str) -> list[str]:
 
 
 def is_internal(request: Any) -> bool:
-    return internal.decide(privacy.get_privacy_settings().internal, request) is not None
+    return internal.decide(get_settings().privacy.internal, request) is not None
+
+
+def granted(request: Any) -> frozenset[str]:
+    """The categories the request's one decision says the visitor consented to."""
+    answer = decide_request(request).consent
+    assert answer is not None, "consent is not required"
+    return answer.granted
 
 
 class User:
@@ -97,7 +107,7 @@ def test_consent_cookie_turns_on_its_categories_only(settings: Any) -> None:
 def test_consent_cookie_name_is_configurable(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"CONSENT": {"COOKIE_NAME": "ok"}}
     request = make_request(cookies={"ok": "marketing", "analytix_consent": "analytics"})
-    assert consent.consented_categories(request) == {"marketing"}
+    assert granted(request) == {"marketing"}
 
 
 def test_a_consent_cookie_name_that_is_not_a_token_is_never_written_to_the_page(
@@ -112,7 +122,7 @@ def test_a_consent_cookie_name_that_is_not_a_token_is_never_written_to_the_page(
 
 def test_consent_required_false_in_a_dict_turns_it_off(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"CONSENT": {"REQUIRED": False}}
-    assert consent.consent_required() is False
+    assert get_settings().privacy.consent_required is False
 
 
 @pytest.fixture
@@ -136,9 +146,10 @@ def test_cookie_consent_groups_answer_for_their_categories(fake_cookie_consent) 
     fake_cookie_consent.update(stats=True, ads=False)
     request = make_request(cookies={"analytix_consent": "marketing,functional"})
     # Its "declined" wins over our cookie; unanswered groups leave our cookie's answer.
-    assert consent.consented_categories(request) == {"analytics", "functional"}
+    assert granted(request) == {"analytics", "functional"}
     fake_cookie_consent.update(stats=None, ads=None)
-    assert consent.consented_categories(request) == {"marketing", "functional"}
+    request = make_request(cookies={"analytix_consent": "marketing,functional"})  # a new page
+    assert granted(request) == {"marketing", "functional"}
 
 
 def test_cookie_consent_failing_never_breaks_the_page(fake_cookie_consent, caplog) -> None:
@@ -165,7 +176,7 @@ def test_gpc_header_turns_off_analytics_and_marketing(settings: Any) -> None:
 
 @pytest.mark.parametrize("value", ["0", "", "true", "1, 1"])
 def test_only_the_exact_gpc_value_counts(value: str) -> None:
-    assert privacy.sends_gpc(make_request(HTTP_SEC_GPC=value)) is False
+    assert gpc.sends_gpc(make_request(HTTP_SEC_GPC=value)) is False
 
 
 def test_gpc_categories_are_configurable(settings: Any) -> None:

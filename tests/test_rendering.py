@@ -1,9 +1,10 @@
-"""The per-area output cache in rendering.py: never stale, never unbounded."""
+"""The per-area caches (decide/decisions.py, page/rendering.py): never stale, never unbounded."""
 
 from __future__ import annotations
 
 from django.template import Context, Template
 
+from analytix_frontend.decide import decisions as area_cache
 from analytix_frontend.page import rendering
 from tests.html import enabled_services, scripts
 
@@ -16,12 +17,12 @@ def render(area: str) -> str:
 
 def test_an_entry_built_from_older_settings_is_never_used(settings: object) -> None:
     assert len(enabled_services(render("signup"))) == 6
-    stale_output = rendering._area_outputs["signup"]
-    stale_decisions = rendering._area_decisions["signup"]
+    stale_output = rendering._outputs["signup", ""]
+    stale_decisions = area_cache._by_area["signup"]
     settings.ANALYTICS_CONFIG = {"AREAS": {"signup": ["drift"]}}  # type: ignore[attr-defined]
     # As if another thread stored what it built from the old settings after the change.
-    rendering._area_outputs["signup"] = stale_output
-    rendering._area_decisions["signup"] = stale_decisions
+    rendering._outputs["signup", ""] = stale_output
+    area_cache._by_area["signup"] = stale_decisions
     assert enabled_services(render("signup")) == ["drift"]
 
 
@@ -29,8 +30,8 @@ def test_unknown_areas_are_not_cached() -> None:
     rendering.clear_caches()
     for n in range(50):
         assert enabled_services(render(f"made-up-{n}")) == []
-    assert not any(area.startswith("made-up-") for area in rendering._area_outputs)
-    assert not any(area.startswith("made-up-") for area in rendering._area_decisions)
+    assert not any(area.startswith("made-up-") for area, _ in rendering._outputs)
+    assert not any(area.startswith("made-up-") for area in area_cache._by_area)
 
 
 def test_a_cached_area_renders_each_requests_own_nonce() -> None:
@@ -47,17 +48,17 @@ def test_decisions_changed_per_request_never_get_another_requests_output() -> No
     import json
     from dataclasses import replace
 
-    from analytix_frontend.decide.settings import get_settings
+    from analytix_frontend.decide.request import decide_request
 
-    config = get_settings()
-    decisions = rendering._decisions_for("signup", config)
-    first = rendering._output_for("signup", decisions, config)
-    assert rendering._output_for("signup", list(decisions), config) is first
-    refined = [replace(decisions[0], enabled=False, reason="consent"), *decisions[1:]]
-    output = rendering._output_for("signup", refined, config)
+    decision = decide_request(None)
+    decisions = decision.services("signup")
+    first = rendering._output_for("signup", decisions, decision, "")
+    assert rendering._output_for("signup", tuple(decisions), decision, "") is first
+    refined = (replace(decisions[0], enabled=False, reason="consent"), *decisions[1:])
+    output = rendering._output_for("signup", refined, decision, "")
     google = json.loads(output.json_text)["services"][0]
     assert (google["name"], google["on"], google["reason"]) == ("google", False, "consent")
-    assert rendering._output_for("signup", decisions, config) is not output
+    assert rendering._output_for("signup", decisions, decision, "") is not output
 
 
 def test_a_change_of_only_the_log_level_reaches_a_cached_area(settings: object) -> None:
@@ -74,15 +75,15 @@ def test_a_change_of_only_the_log_level_reaches_a_cached_area(settings: object) 
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}  # type: ignore[attr-defined]
     quiet = drift()
     assert quiet["logLevel"] == "warning" and "detail" not in quiet
-    stale_output = rendering._area_outputs["default"]
-    stale_decisions = rendering._area_decisions["default"]
+    stale_output = rendering._outputs["default", ""]
+    stale_decisions = area_cache._by_area["default"]
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug"}  # type: ignore[attr-defined]
     loud = drift()
     assert loud["logLevel"] == "debug"
     assert loud["detail"] == "area 'default' does not list it"
     # As if another thread stored what it built from the old level after the change.
     settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "verbose"}  # type: ignore[attr-defined]
-    rendering._area_outputs["default"] = stale_output
-    rendering._area_decisions["default"] = stale_decisions
+    rendering._outputs["default", ""] = stale_output
+    area_cache._by_area["default"] = stale_decisions
     louder = drift()
     assert louder["logLevel"] == "verbose" and louder["detail"]

@@ -79,7 +79,10 @@ def test_header_separates_djangos_debug_from_analytix_debug(settings: Any) -> No
     settings.ANALYTICS_CONFIG = {"DEBUG": True}
     header = report("--area", "default").splitlines()[0]
     assert "Django settings.DEBUG=False" in header
-    assert "ANALYTICS_CONFIG: DEBUG=True" in header
+    assert "ANALYTICS_CONFIG DEBUG=True: analytics run whatever SERVER_ENVIRONMENT is" in header
+    settings.ANALYTICS_CONFIG = {}
+    header = report("--area", "default").splitlines()[0]
+    assert "DEBUG=False (default): analytics run only where SERVER_ENVIRONMENT is in" in header
 
 
 def test_invalid_settings_show_as_written_with_the_fallback(settings: Any) -> None:
@@ -159,3 +162,25 @@ def test_rules_line_says_staff_and_previews(settings: Any) -> None:
     settings.ANALYTICS_CONFIG = {"INTERNAL": {"STAFF": True}, "EXCLUDE_PREVIEWS": False}
     rules = next(line for line in report("--area", "default").splitlines() if "rules:" in line)
     assert "staff count as internal" in rules and "previews tracked" in rules
+
+
+def test_answers_with_debug_off_and_no_static_root(settings: Any) -> None:
+    """A developer's machine or CI: DEBUG off, STATIC_ROOT unset. The report still answers,
+    and says what it could not determine."""
+    settings.DEBUG = False
+    settings.STATIC_ROOT = None
+    text = report("--area", "signup")
+    assert "could not tell whether they are collected" in text
+    assert "STATIC_ROOT" in text
+    assert rows(text)["signup"][0].startswith("on")
+
+
+def test_answers_with_a_manifest_storage_and_no_static_root(settings: Any) -> None:
+    settings.DEBUG = False
+    settings.STATIC_ROOT = None
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    text = report("--area", "signup")
+    assert "first-party JS:" in text and rows(text)["signup"][0].startswith("on")

@@ -10,9 +10,9 @@ from django.test import RequestFactory
 from django.urls import path
 
 from analytix_frontend.decide.services import DEFAULT_AREAS
-from analytix_frontend.page.rendering import main_script_files
+from analytix_frontend.page.scripts import main_script_files
 from tests.conftest import VENDOR_HOSTS
-from tests.html import enabled_services, page_config, parse, scripts
+from tests.html import enabled_services, page_config, parse, scripts, site_paths
 
 
 def render(source: str, **context: object) -> str:
@@ -53,6 +53,8 @@ def test_unknown_literal_area_in_development_fails_when_the_template_compiles(
     settings.DEBUG = True  # type: ignore[attr-defined]
     with pytest.raises(TemplateSyntaxError, match="unknown page area 'nope'"):
         Template('{% load analytix %}{% analytics_scripts "nope" %}')
+    with pytest.raises(TemplateSyntaxError, match=r"'sigunp'\. Did you mean 'signup'\?"):
+        Template('{% load analytix %}{% analytics_scripts "sigunp" %}')
     Template('{% load analytix %}{% analytics_scripts "signup" %}')  # known: fine
 
 
@@ -149,7 +151,7 @@ DEBUG_FILES = [
 def main_files(html: str) -> list[str]:
     """The main script's URLs on the page's one script tag (start.js loads them)."""
     (start,) = [s for s in scripts(html) if s.attrs.get("src")]
-    return str(start.attrs["data-analytix-main"]).split()
+    return site_paths(str(start.attrs["data-analytix-main"]).split())
 
 
 @pytest.mark.parametrize("environment", ["production", "staging"])  # some services on, none on
@@ -161,7 +163,7 @@ def test_in_debug_every_readable_file_in_the_minified_files_order(
     settings.DEBUG = True  # type: ignore[attr-defined]
     settings.SERVER_ENVIRONMENT = environment  # type: ignore[attr-defined]
     html = render("{% analytics_scripts %}")
-    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    srcs = site_paths(s.attrs["src"] for s in scripts(html) if s.attrs.get("src"))
     assert srcs == ["/static/analytix/js/start.js"]
     assert main_files(html) == DEBUG_FILES == [f"/static/{path}" for path in main_script_files()]
     assert all("defer" in s.attrs for s in scripts(html) if s.attrs.get("src"))
@@ -175,7 +177,7 @@ def test_in_debug_two_areas_on_one_page_write_each_file_once_before_boot(
         '{% analytics_scripts "default" %}{% analytics_scripts "signup" %}',
         request=RequestFactory().get("/"),
     )
-    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    srcs = site_paths(s.attrs["src"] for s in scripts(html) if s.attrs.get("src"))
     assert srcs == ["/static/analytix/js/start.js"]
     assert main_files(html) == DEBUG_FILES
     configs = [s for s in scripts(html) if s.attrs.get("type") == "application/json"]
@@ -185,7 +187,7 @@ def test_in_debug_two_areas_on_one_page_write_each_file_once_before_boot(
 @pytest.mark.parametrize("area", sorted(DEFAULT_AREAS))
 def test_without_debug_one_minified_file_serves_every_area(area: str) -> None:
     html = render(f'{{% analytics_scripts "{area}" %}}')
-    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    srcs = site_paths(s.attrs["src"] for s in scripts(html) if s.attrs.get("src"))
     assert srcs == ["/static/analytix/js/analytix.min.js"]
     assert main_files(html) == ["/static/analytix/js/main.min.js"]
     assert all("defer" in s.attrs for s in scripts(html) if s.attrs.get("src"))
@@ -241,7 +243,7 @@ def test_rendering_twice_for_one_request_writes_the_scripts_once(
     html = render(
         '{% analytics_scripts "signup" %}{% analytics_scripts "signup" %}', request=request
     )
-    srcs = [s.attrs["src"] for s in scripts(html) if s.attrs.get("src")]
+    srcs = site_paths(s.attrs["src"] for s in scripts(html) if s.attrs.get("src"))
     assert len(srcs) == 1
 
 

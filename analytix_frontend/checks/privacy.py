@@ -1,5 +1,5 @@
-"""System checks for the privacy settings (analytix.E2xx / W2xx): consent, GPC, internal
-traffic, CMS previews, per-service conditions and identity. Registered from apps.py."""
+"""System checks for the request rules' settings (analytix.E2xx / W2xx): internal traffic,
+CMS previews, per-service conditions and identity (consent and GPC: checks/consent.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from analytix_frontend.decide.consent import CATEGORIES, COOKIE_CONSENT_APP, COOKIE_NAME
+from analytix_frontend.checks.common import analytix_config, is_str_list, unknown_keys
+from analytix_frontend.decide.consent import CATEGORIES, COOKIE_NAME
 from analytix_frontend.decide.rules.identity import is_sendable_attribute
 from analytix_frontend.decide.services import SERVICES_BY_NAME
 
@@ -27,103 +27,9 @@ HEADER_NAME = re.compile(r"[A-Za-z0-9_-]+")
 CATEGORY_LIST = ", ".join(repr(c) for c in CATEGORIES)
 
 
-def _config() -> Mapping[str, Any]:
-    config = getattr(settings, "ANALYTICS_CONFIG", {})
-    return config if isinstance(config, Mapping) else {}  # E004 reports a non-dict
-
-
-def _is_str_list(value: Any) -> bool:
-    return isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value)
-
-
-def _unknown_keys(name: str, value: Mapping[str, Any], known: frozenset[str]) -> list[CheckMessage]:
-    unknown = sorted(str(k) for k in value if k not in known)
-    if not unknown:
-        return []
-    return [
-        Warning(
-            f"ANALYTICS_CONFIG[{name!r}] has unknown keys: {', '.join(unknown)}.",
-            hint=f"Known keys: {', '.join(sorted(known))}. Check the spelling.",
-            id="analytix.W201",
-        )
-    ]
-
-
-@register(Tags.compatibility)
-def check_consent(**kwargs: Any) -> list[CheckMessage]:
-    setting = _config().get("CONSENT", False)
-    if isinstance(setting, bool):
-        return []
-    if not isinstance(setting, Mapping):
-        return [
-            Error(
-                "ANALYTICS_CONFIG['CONSENT'] must be True, False or a dict.",
-                hint='For example True, or {"COOKIE_NAME": "analytix_consent"}.',
-                id="analytix.E201",
-            )
-        ]
-    messages = _unknown_keys("CONSENT", setting, CONSENT_KEYS)
-    if not isinstance(setting.get("REQUIRED", True), bool):
-        messages.append(
-            Error(
-                "ANALYTICS_CONFIG['CONSENT']['REQUIRED'] must be True or False.", id="analytix.E201"
-            )
-        )
-    name = setting.get("COOKIE_NAME", "analytix_consent")
-    if not isinstance(name, str) or not COOKIE_NAME.fullmatch(name):
-        messages.append(
-            Error(
-                f"ANALYTICS_CONFIG['CONSENT']['COOKIE_NAME'] = {name!r} is not a cookie name.",
-                hint="Use letters, digits, '_' or '-', e.g. 'analytix_consent'.",
-                id="analytix.E202",
-            )
-        )
-    groups = setting.get("COOKIE_GROUPS")
-    if groups is None:
-        return messages
-    if not isinstance(groups, Mapping) or any(
-        c not in CATEGORIES or not isinstance(v, str) or not v for c, v in groups.items()
-    ):
-        messages.append(
-            Error(
-                "ANALYTICS_CONFIG['CONSENT']['COOKIE_GROUPS'] must map a consent category "
-                f"({CATEGORY_LIST}) to a django-cookie-consent cookie-group varname.",
-                hint='For example {"analytics": "analytics", "marketing": "marketing"}.',
-                id="analytix.E203",
-            )
-        )
-    elif not apps.is_installed(COOKIE_CONSENT_APP):
-        messages.append(
-            Warning(
-                "ANALYTICS_CONFIG['CONSENT']['COOKIE_GROUPS'] is set but django-cookie-consent "
-                "is not installed, so only the analytix consent cookie is read.",
-                hint=f"Add {COOKIE_CONSENT_APP!r} to INSTALLED_APPS, or remove COOKIE_GROUPS.",
-                id="analytix.W202",
-            )
-        )
-    return messages
-
-
-@register(Tags.compatibility)
-def check_gpc(**kwargs: Any) -> list[CheckMessage]:
-    value = _config().get("GPC", True)
-    if isinstance(value, bool) or (
-        _is_str_list(value) and all(category in CATEGORIES for category in value)
-    ):
-        return []
-    return [
-        Error(
-            f"ANALYTICS_CONFIG['GPC'] = {value!r} must be True (Global Privacy Control turns "
-            "off analytics and marketing), False (ignored) or a list of categories.",
-            hint=f"Categories: {CATEGORY_LIST}.",
-            id="analytix.E204",
-        )
-    ]
-
-
 @register(Tags.compatibility)
 def check_internal(**kwargs: Any) -> list[CheckMessage]:
-    internal = _config().get("INTERNAL")
+    internal = analytix_config().get("INTERNAL")
     if internal is None:
         return []
     if not isinstance(internal, Mapping):
@@ -134,9 +40,9 @@ def check_internal(**kwargs: Any) -> list[CheckMessage]:
                 id="analytix.E205",
             )
         ]
-    messages = _unknown_keys("INTERNAL", internal, INTERNAL_KEYS)
+    messages = unknown_keys("INTERNAL", internal, INTERNAL_KEYS)
     ips = internal.get("IPS", [])
-    if not _is_str_list(ips):
+    if not is_str_list(ips):
         messages.append(
             Error(
                 "ANALYTICS_CONFIG['INTERNAL']['IPS'] must be a list of addresses or CIDR ranges.",
@@ -205,7 +111,7 @@ def check_internal(**kwargs: Any) -> list[CheckMessage]:
 
 @register(Tags.compatibility)
 def check_previews(**kwargs: Any) -> list[CheckMessage]:
-    value = _config().get("EXCLUDE_PREVIEWS", True)
+    value = analytix_config().get("EXCLUDE_PREVIEWS", True)
     if isinstance(value, bool):
         return []
     return [
@@ -219,7 +125,7 @@ def check_previews(**kwargs: Any) -> list[CheckMessage]:
 
 @register(Tags.compatibility)
 def check_conditions(**kwargs: Any) -> list[CheckMessage]:
-    conditions = _config().get("CONDITIONS")
+    conditions = analytix_config().get("CONDITIONS")
     if conditions is None:
         return []
     if not isinstance(conditions, Mapping):
@@ -266,7 +172,7 @@ def check_conditions(**kwargs: Any) -> list[CheckMessage]:
 
 @register(Tags.compatibility)
 def check_identity(**kwargs: Any) -> list[CheckMessage]:
-    identity = _config().get("IDENTITY", False)
+    identity = analytix_config().get("IDENTITY", False)
     if isinstance(identity, bool):
         return []
     if not isinstance(identity, Mapping):
@@ -277,7 +183,7 @@ def check_identity(**kwargs: Any) -> list[CheckMessage]:
                 id="analytix.E210",
             )
         ]
-    messages = _unknown_keys("IDENTITY", identity, IDENTITY_KEYS)
+    messages = unknown_keys("IDENTITY", identity, IDENTITY_KEYS)
     id_attribute = identity.get("ID_ATTRIBUTE", "pk")
     if not is_sendable_attribute(id_attribute):
         messages.append(
@@ -289,7 +195,7 @@ def check_identity(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     traits = identity.get("TRAITS", [])
-    if not _is_str_list(traits) or not all(is_sendable_attribute(t) for t in traits):
+    if not is_str_list(traits) or not all(is_sendable_attribute(t) for t in traits):
         messages.append(
             Error(
                 "ANALYTICS_CONFIG['IDENTITY']['TRAITS'] must be a list of user attribute names "
@@ -299,7 +205,7 @@ def check_identity(**kwargs: Any) -> list[CheckMessage]:
                 id="analytix.E210",
             )
         )
-    names = [id_attribute, *traits] if _is_str_list(traits) else [id_attribute]
+    names = [id_attribute, *traits] if is_str_list(traits) else [id_attribute]
     messages.extend(_user_model_callables([n for n in names if is_sendable_attribute(n)]))
     return messages
 

@@ -20,7 +20,7 @@ from django.template.loader import get_template
 
 from analytix_frontend.decide.services import LOG_LEVELS, SERVICES, SERVICES_BY_NAME
 from analytix_frontend.decide.settings import get_settings, raw_id
-from analytix_frontend.page.rendering import BUNDLE_TEMPLATE, offline_bundle_enabled
+from analytix_frontend.page.scripts import BUNDLE_TEMPLATE, offline_bundle_enabled
 
 CONFIG_KEYS = frozenset(
     {"DEBUG", "LOG_LEVEL", "ENVIRONMENTS", "AREAS", "SERVER"}
@@ -301,8 +301,9 @@ def _unknown_area(
     close = difflib.get_close_matches(area, known, n=1)
     did_you_mean = f"Did you mean {close[0]!r}? " if close else ""
     return Warning(
-        f"{path}, line {line}: {match.group(0)} names the unknown page area {area!r}, so that "
-        "page loads no analytics (a warning in the log, no error).",
+        f"{path}, line {line}: {match.group(0)} names the unknown page area {area!r}: with "
+        "Django's DEBUG on the template fails to compile (TemplateSyntaxError); with it off "
+        "the page renders with no analytics and a warning in the log.",
         hint=f"{did_you_mean}Known areas: {', '.join(known) or 'none'}. Fix the name or add "
         "the area to ANALYTICS_CONFIG['AREAS'].",
         id="analytix.W003",

@@ -8,6 +8,9 @@ When on, a category is allowed only when the visitor's consent says so:
 - or, when django-cookie-consent is installed and `CONSENT["COOKIE_GROUPS"]` maps a category
   to one of its cookie-group varnames, that group's accepted/declined answer, which wins over
   our cookie whenever the visitor has answered it.
+
+The settings are read once (`read_settings`, part of `decide.settings`); the answer once per
+request (`read_answer`, kept by `decide.request`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
 from django.conf import settings
+
+from analytix_frontend.decide.rules import request_cookies
 
 CATEGORIES: tuple[str, ...] = ("analytics", "marketing", "functional")
 DEFAULT_COOKIE_NAME = "analytix_consent"
@@ -29,45 +35,55 @@ COOKIE_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an RFC 6265 token
 logger = logging.getLogger("analytix_frontend")
 
 
-def _consent_setting() -> Any:
-    config = getattr(settings, "ANALYTICS_CONFIG", None)
-    return config.get("CONSENT", False) if isinstance(config, Mapping) else False
+@dataclass(frozen=True)
+class ConsentSettings:
+    required: bool
+    cookie: str  # our consent cookie's name (an RFC 6265 token: consent.js writes it)
+    groups: Mapping[str, str] = field(default_factory=dict)  # category -> cookie-group varname
+    # django-cookie-consent's cookie, when its groups decide categories (it is installed)
+    groups_cookie: str | None = None
 
 
-def consent_required() -> bool:
-    setting = _consent_setting()
-    if isinstance(setting, Mapping):
-        return setting.get("REQUIRED", True) is not False
-    return setting is True
-
-
-def cookie_name() -> str:
-    setting = _consent_setting()
-    if isinstance(setting, Mapping):
-        name = setting.get("COOKIE_NAME")
-        # consent.js writes document.cookie with it: "x; domain=..." would add attributes.
-        if isinstance(name, str) and COOKIE_NAME.fullmatch(name):
-            return name
-    return DEFAULT_COOKIE_NAME
-
-
-def cookie_groups() -> dict[str, str]:
-    """Category -> django-cookie-consent cookie-group varname, from `CONSENT["COOKIE_GROUPS"]`."""
-    setting = _consent_setting()
-    groups = setting.get("COOKIE_GROUPS") if isinstance(setting, Mapping) else None
-    if not isinstance(groups, Mapping):
-        return {}
-    return {
+def read_settings(value: Any) -> ConsentSettings:
+    """`ANALYTICS_CONFIG["CONSENT"]`: True, False, or a dict (`REQUIRED`, `COOKIE_NAME`,
+    `COOKIE_GROUPS`). Malformed parts fall back to their defaults (checks/privacy.py says so)."""
+    if not isinstance(value, Mapping):
+        return ConsentSettings(required=value is True, cookie=DEFAULT_COOKIE_NAME)
+    name = value.get("COOKIE_NAME")
+    groups = value.get("COOKIE_GROUPS")
+    groups = {
         category: varname
-        for category, varname in groups.items()
+        for category, varname in (groups.items() if isinstance(groups, Mapping) else ())
         if category in CATEGORIES and isinstance(varname, str) and varname
     }
+    groups_cookie = None
+    if groups and apps.is_installed(COOKIE_CONSENT_APP):
+        configured = getattr(settings, "COOKIE_CONSENT_NAME", COOKIE_CONSENT_COOKIE)
+        groups_cookie = configured if isinstance(configured, str) and configured else None
+        groups_cookie = groups_cookie or COOKIE_CONSENT_COOKIE
+    if not (isinstance(name, str) and COOKIE_NAME.fullmatch(name)):
+        name = DEFAULT_COOKIE_NAME
+    return ConsentSettings(
+        required=value.get("REQUIRED", True) is not False,
+        cookie=name,
+        groups=groups,
+        groups_cookie=groups_cookie,
+    )
+
+
+@dataclass(frozen=True)
+class ConsentAnswer:
+    """What one request's cookies say."""
+
+    granted: frozenset[str]  # the categories consented to
+    decided: bool  # our cookie is there (the visitor has answered, maybe "none")
+    # The cookies the answer was made from, each with the raw value read (None: absent).
+    # consent.js trusts `granted` only when the browser has exactly these (a cached page).
+    basis: Mapping[str, str | None]
 
 
 def _cookie_consent_answer(request: Any, varname: str) -> bool | None:
     """django-cookie-consent's answer for one cookie group: True, False or None (unanswered)."""
-    if not apps.is_installed(COOKIE_CONSENT_APP):
-        return None
     try:
         from cookie_consent.util import (  # type: ignore[import-not-found,unused-ignore]
             get_cookie_value_from_request,
@@ -84,56 +100,21 @@ def _cookie_consent_answer(request: Any, varname: str) -> bool | None:
     return answer if isinstance(answer, bool) else None
 
 
-def consented_categories(request: Any) -> frozenset[str]:
-    """The categories the visitor has consented to (unknown words are ignored)."""
-    cookies = getattr(request, "COOKIES", None) or {}
-    raw = cookies.get(cookie_name(), "")
+def read_answer(config: ConsentSettings, request: Any) -> ConsentAnswer:
+    """The visitor's consent (unknown words in our cookie are ignored)."""
+    cookies = request_cookies(request)
+    raw = cookies.get(config.cookie)
     granted = set()
     if isinstance(raw, str):
         granted = {word for word in raw.replace(" ", "").split(",") if word in CATEGORIES}
-    for category, varname in cookie_groups().items():
-        answer = _cookie_consent_answer(request, varname)
-        if answer is True:
-            granted.add(category)
-        elif answer is False:
-            granted.discard(category)
-    return frozenset(granted)
-
-
-def category_allowed(request: Any, category: str) -> bool:
-    """True when consent is not required, or the request carries consent for `category`."""
-    if not consent_required():
-        return True
-    return request is not None and category in consented_categories(request)
-
-
-def _cookie_consent_cookie_name() -> str:
-    name = getattr(settings, "COOKIE_CONSENT_NAME", COOKIE_CONSENT_COOKIE)
-    return name if isinstance(name, str) and name else COOKIE_CONSENT_COOKIE
-
-
-def page_consent_config(request: Any) -> dict[str, Any] | None:
-    """The consent part of the page's JSON config, or None when consent is not required.
-
-    `basis` lists the cookies the answer was made from (our cookie and, when its groups
-    decide categories, django-cookie-consent's), each with the raw value read, or None when
-    absent. consent.js uses `granted`/`decided` only when this browser has exactly those
-    cookies; otherwise (a page from a shared cache, made for another visitor) it decides from
-    the visitor's own consent cookie alone.
-    """
-    if not consent_required():
-        return None
-    cookies = getattr(request, "COOKIES", None)
-    cookies = cookies if isinstance(cookies, Mapping) else {}
-    name = cookie_name()
-    basis_names = [name]
-    if cookie_groups() and apps.is_installed(COOKIE_CONSENT_APP):
-        basis_names.append(_cookie_consent_cookie_name())
-    basis = {n: cookies[n] if isinstance(cookies.get(n), str) else None for n in basis_names}
-    return {
-        "required": True,
-        "cookie": name,
-        "granted": sorted(consented_categories(request)) if request is not None else [],
-        "decided": name in cookies,
-        "basis": basis,
-    }
+    basis: dict[str, str | None] = {config.cookie: raw if isinstance(raw, str) else None}
+    if config.groups_cookie is not None:
+        theirs = cookies.get(config.groups_cookie)
+        basis[config.groups_cookie] = theirs if isinstance(theirs, str) else None
+        for category, varname in config.groups.items():
+            answer = _cookie_consent_answer(request, varname)
+            if answer is True:
+                granted.add(category)
+            elif answer is False:
+                granted.discard(category)
+    return ConsentAnswer(frozenset(granted), config.cookie in cookies, basis)

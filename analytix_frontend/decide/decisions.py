@@ -1,12 +1,13 @@
-"""Which services run on a page, and why each one that does not is off.
+"""Which services the settings turn on in an area, and why each one that is off is off.
 
-Pure functions of the settings (and, for request-level rules, the request): the template tag,
-the management command and the tests all ask the same question here.
+The settings' half of a page's decision: `decide.request` refines it for one request. An
+area's decisions depend on the settings alone, so they are made once per area and settings
+object (`area_decisions`) and shared, never mutated.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analytix_frontend.decide.services import SERVICES, Service
 from analytix_frontend.decide.settings import AnalytixSettings, get_settings
@@ -26,13 +27,13 @@ class ServiceDecision:
     reason: str = ""  # a reason code above; empty when enabled
     detail: str = ""  # one sentence for a human: what to change to turn it on
     waiting: bool = False  # off until the visitor consents in the page (reason "consent")
+    trigger: str = ""  # when it starts in the browser, if it may (decide/triggers.py)
+    valid_id: str | None = field(default=None, repr=False)  # the id, when valid
 
     @property
     def service_id(self) -> str | None:
         """The validated id, only for a service that runs now or once consent is given."""
-        if not (self.enabled or self.waiting):
-            return None
-        return get_settings().valid_ids.get(self.service.name)
+        return self.valid_id if self.enabled or self.waiting else None
 
 
 def _decide_one(service: Service, area: str, config: AnalytixSettings) -> ServiceDecision:
@@ -61,10 +62,32 @@ def _decide_one(service: Service, area: str, config: AnalytixSettings) -> Servic
         return ServiceDecision(service, False, UNKNOWN_AREA, f"area {area!r} is not configured")
     if service.name not in config.areas[area]:
         return ServiceDecision(service, False, AREA, f"area {area!r} does not list it")
-    return ServiceDecision(service, True)
+    return ServiceDecision(
+        service,
+        True,
+        trigger=config.trigger(area, service.name),
+        valid_id=config.valid_ids[service.name],
+    )
 
 
 def decide_services(area: str, config: AnalytixSettings | None = None) -> list[ServiceDecision]:
     """One decision per known service, in table order, from the settings alone."""
     config = config or get_settings()
     return [_decide_one(service, area, config) for service in SERVICES]
+
+
+# area -> (the settings it was made from, its decisions). Unknown areas (from template
+# variables) are never kept, so this stays as small as the area table. Dict reads and writes
+# are atomic: no lock, and an entry made from old settings is simply never used again.
+_by_area: dict[str, tuple[AnalytixSettings, tuple[ServiceDecision, ...]]] = {}
+
+
+def area_decisions(area: str, config: AnalytixSettings) -> tuple[ServiceDecision, ...]:
+    """decide_services(area), once per area and settings object (a tuple: shared)."""
+    cached = _by_area.get(area)
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    decisions = tuple(decide_services(area, config))
+    if area in config.areas:
+        _by_area[area] = (config, decisions)
+    return decisions

@@ -1,9 +1,11 @@
 """Reads the package's settings at use time (never frozen at import).
 
-The parsed form is cached for speed, since the tag runs on every page, and the cache is
-dropped whenever Django's `setting_changed` fires (override_settings, pytest-django's
-`settings` fixture). Malformed values never raise here: they fall back to safe defaults and
-the system checks in `checks.py` tell the user what to fix.
+The parsed form (one `AnalytixSettings`, request rules and consent included) is cached for
+speed, since the tag runs on every page, and dropped whenever Django's `setting_changed`
+fires for one of them (override_settings, pytest-django's `settings` fixture). Whatever is
+built from it (per-area decisions, per-area HTML) remembers the object it came from and is
+used only while `get_settings()` still returns that object. Malformed values never raise
+here: they fall back to safe defaults and the system checks in `checks/` say what to fix.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
+from analytix_frontend.decide.privacy import PrivacySettings, read_privacy_settings
+from analytix_frontend.decide.rules import conditions
 from analytix_frontend.decide.services import DEFAULT_AREAS, LOG_LEVELS, SERVICES, SERVICES_BY_NAME
 from analytix_frontend.decide.triggers import read_triggers, trigger_for
 
@@ -34,6 +38,8 @@ class AnalytixSettings:
     areas: Mapping[str, tuple[str, ...]]
     # area -> service -> load trigger, "" the project-wide table (triggers.read_triggers)
     triggers: Mapping[str, Mapping[str, str]]
+    privacy: PrivacySettings  # the request rules' and consent's settings
+    django_debug: bool = False  # Django's settings.DEBUG: which files the page gets
 
     @property
     def analytics_environment(self) -> bool:
@@ -95,16 +101,14 @@ def get_settings() -> AnalytixSettings:
         server_environment=str(getattr(settings, "SERVER_ENVIRONMENT", "") or ""),
         areas=read_areas(config),
         triggers=read_triggers(config),
+        privacy=read_privacy_settings(config),
+        django_debug=bool(settings.DEBUG),
     )
 
 
 @receiver(setting_changed)
 def _drop_cached_settings(*, setting: str, **kwargs: Any) -> None:
-    # INSTALLED_APPS: whether compressor serves the scripts (rendering caches the choice).
-    if setting in WATCHED_SETTINGS or setting.startswith(
-        ("STATIC", "COMPRESS", "STORAGES", "TEMPLATES", "INSTALLED_APPS")
-    ):
+    # INSTALLED_APPS: whether django-cookie-consent answers (privacy.consent.groups_cookie).
+    if setting in WATCHED_SETTINGS or setting in ("DEBUG", "INSTALLED_APPS", "COOKIE_CONSENT_NAME"):
         get_settings.cache_clear()
-        from analytix_frontend.page import rendering
-
-        rendering.clear_caches()
+        conditions.load_condition.cache_clear()

@@ -20,24 +20,19 @@ request what the page it wrote depends on.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.http import HttpResponseBase
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from analytix_frontend.decide.decisions import ServiceDecision
-from analytix_frontend.decide.privacy import (
-    CONDITION,
-    INTERNAL,
-    PREVIEW,
-    PRIVACY,
-    PrivacySettings,
-    get_privacy_settings,
-)
+from analytix_frontend.decide.privacy import PrivacySettings
+from analytix_frontend.decide.rules.conditions import CONDITION
+from analytix_frontend.decide.rules.gpc import PRIVACY
+from analytix_frontend.decide.rules.internal import INTERNAL
+from analytix_frontend.decide.rules.previews import PREVIEW
+from analytix_frontend.page.state import CacheMark, page_state
 
-REQUEST_ATTRIBUTE = "_analytix_cache"  # the request's CacheMark
 DJANGO_UPDATE_FLAG = "_cache_update_cache"  # Django's cache middleware stores only when true
 CSP_HEADER = "Content-Security-Policy"
 
@@ -49,71 +44,24 @@ NONCE = "nonce"  # the response's Content-Security-Policy uses the nonce written
 REQUEST_REASONS = frozenset({PRIVACY, INTERNAL, CONDITION, PREVIEW})
 
 
-@dataclass
-class CacheMark:
-    """What this request's page depends on (all renders of the tag on it, together)."""
-
-    private: set[str] = field(default_factory=set)  # why it is per-visitor (empty: shareable)
-    vary: set[str] = field(default_factory=set)  # request headers the rules read
-    nonces: set[str] = field(default_factory=set)  # CSP nonces written in the page
-
-
 def cache_mark(request: Any) -> CacheMark | None:
     """The request's mark, or None when the tag did not render for it."""
-    mark = getattr(request, REQUEST_ATTRIBUTE, None)
-    return mark if isinstance(mark, CacheMark) else None
+    state = page_state(request)
+    return state.cache if state is not None else None
 
 
-def _mark_for(request: Any) -> CacheMark | None:
-    mark = cache_mark(request)
-    if mark is None:
-        mark = CacheMark()
-        try:
-            setattr(request, REQUEST_ATTRIBUTE, mark)
-        except AttributeError:  # an object that takes no attributes: nothing to protect
-            return None
-    return mark
+class Dependence(NamedTuple):
+    """What a render's decisions say about the page, the same for equal decisions (the
+    rendering keeps it with the area's cached output)."""
+
+    private: frozenset[str]  # why this page differs from that of a visitor who sends nothing
+    rules_ran: bool  # some service may run, so the request rules read the request
 
 
-@dataclass(frozen=True)
-class _Rules:
-    """What the request rules read, for one PrivacySettings object (the tag's hot path)."""
-
-    privacy: PrivacySettings
-    vary: frozenset[str]  # request headers the rules read whenever a service may run
-    conditions: frozenset[str]  # services with a CONDITIONS function
-
-
-_rules_cache: list[_Rules] = []
-
-
-def _rules() -> _Rules:
-    privacy = get_privacy_settings()
-    if _rules_cache and _rules_cache[0].privacy is privacy:
-        return _rules_cache[0]
-    analytix_config = getattr(settings, "ANALYTICS_CONFIG", None)
-    internal = analytix_config.get("INTERNAL") if isinstance(analytix_config, Mapping) else None
-    vary = {"Sec-GPC"} if privacy.gpc_categories else set()
-    # The consent cookie, the session behind the identity, the QA cookie of INTERNAL.
-    if privacy.consent_required or privacy.identity is not None or internal:
-        vary.add("Cookie")
-    rules = _Rules(privacy, frozenset(vary), frozenset(privacy.conditions))
-    _rules_cache[:] = [rules]
-    return rules
-
-
-def note_output(
-    request: Any,
-    decisions: Sequence[ServiceDecision],
-    privacy: Mapping[str, Any] | None,
-    nonce: str | None,
-) -> None:
-    """Record what one render of the tag wrote for `request` (`privacy`: the per-request
-    privacy part of its config, None when it is the same for every request)."""
-    if request is None:
-        return
-    rules = _rules()
-    private: set[str] = set()  # why this page differs from that of a visitor who sends nothing
+def decisions_dependence(
+    decisions: Sequence[ServiceDecision], rules: PrivacySettings
+) -> Dependence:
+    private: set[str] = set()
     rules_ran = False  # no service may run: the rules read nothing
     for decision in decisions:
         if decision.reason in REQUEST_REASONS:
@@ -124,19 +72,28 @@ def note_output(
             # A condition that said yes still read the request: the next visitor may get a no.
             if decision.service.name in rules.conditions:
                 private.add(CONDITION)
+    return Dependence(frozenset(private), rules_ran)
+
+
+def note_output(
+    mark: CacheMark,
+    request: Any,
+    depends: Dependence,
+    privacy: Mapping[str, Any] | None,
+    nonce: str | None,
+    rules: PrivacySettings,
+) -> None:
+    """Record what one render of the tag wrote for `request` (`privacy`: the per-request
+    privacy part of its config, None when it is the same for every request)."""
+    if depends.private:
+        mark.private |= depends.private
     if privacy is not None:
         if IDENTITY in privacy:
-            private.add(IDENTITY)
+            mark.private.add(IDENTITY)
         state = privacy.get("consent")
         if isinstance(state, Mapping) and (state.get("granted") or state.get("decided")):
-            private.add(CONSENT_STATE)
-    if not (rules_ran or nonce):
-        return
-    mark = _mark_for(request)
-    if mark is None:
-        return
-    mark.private |= private
-    if rules_ran:
+            mark.private.add(CONSENT_STATE)
+    if depends.rules_ran and not rules.vary <= mark.vary:
         mark.vary |= rules.vary
     if nonce:
         mark.nonces.add(nonce)

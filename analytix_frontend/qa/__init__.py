@@ -1,2 +1,2 @@
-"""For people checking a page: the per-request record the debug-toolbar panel shows, and the
-report command's answers. They read decisions; they never make them."""
+"""For people checking a page: the debug-toolbar panel's stats (`panel`) and the report
+command's answers (`report`). They read decisions and records; they never make them."""

@@ -16,10 +16,10 @@ from typing import Any
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from analytix_frontend.qa.record import record_server_call
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import CELERY, INLINE, read_server_settings
 from analytix_frontend.server.logs import log_failure
+from analytix_frontend.server.record import record_server_call
 
 logger = logging.getLogger("analytix_frontend.server")
 

@@ -14,8 +14,7 @@ from typing import Any, ParamSpec
 
 from django.utils.module_loading import import_string
 
-from analytix_frontend.decide.consent import category_allowed
-from analytix_frontend.decide.privacy import get_privacy_settings, sends_gpc
+from analytix_frontend.decide.request import decide_request
 from analytix_frontend.decide.services import SERVICES_BY_NAME
 from analytix_frontend.decide.settings import get_settings
 from analytix_frontend.server.config import read_server_settings
@@ -44,11 +43,7 @@ def opted_out(request: Any, person: str | None) -> bool:
 def gpc_refuses(request: Any, category: str) -> bool:
     """The page's rule: a request with `Sec-GPC: 1` turns off the categories that
     ANALYTICS_CONFIG["GPC"] names (analytics and marketing by default)."""
-    return (
-        request is not None
-        and sends_gpc(request)
-        and category in get_privacy_settings().gpc_categories
-    )
+    return request is not None and decide_request(request).gpc_refuses(category)
 
 
 def why_skip(
@@ -74,7 +69,7 @@ def why_skip(
     category = SERVICES_BY_NAME[service_name].category
     if not asked_by_visitor and gpc_refuses(request, category):
         return f"the visitor sent Global Privacy Control (Sec-GPC: 1), which turns off {category!r}"
-    if request is not None and not category_allowed(request, category):
+    if request is not None and not decide_request(request).consents_to(category):
         return f"the visitor has not consented to {category!r}"
     return ""
 

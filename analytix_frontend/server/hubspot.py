@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from analytix_frontend.decide.consent import category_allowed
+from analytix_frontend.decide.request import decide_request
 from analytix_frontend.decide.services import SERVICES_BY_NAME
 from analytix_frontend.decide.settings import get_settings
 from analytix_frontend.server.calls import Call, text_value
@@ -32,9 +32,10 @@ def hubspot_visitor_token(request: Any) -> str | None:
     """The visitor's `hubspotutk` cookie when it is well formed, marketing consent (when the
     project requires consent) allows using it and Global Privacy Control does not forbid
     it; else None."""
-    if request is None or not category_allowed(request, HUBSPOT.category):
+    if request is None:
         return None
-    if gpc_refuses(request, HUBSPOT.category):
+    decision = decide_request(request)  # the same answer the page got
+    if not decision.consents_to(HUBSPOT.category) or decision.gpc_refuses(HUBSPOT.category):
         return None
     value = (getattr(request, "COOKIES", None) or {}).get(VISITOR_COOKIE)
     return value if isinstance(value, str) and VISITOR_TOKEN.fullmatch(value) else None

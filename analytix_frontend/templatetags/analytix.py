@@ -9,6 +9,7 @@ from django.template.context import Context
 from django.utils.safestring import SafeString
 
 from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.page.config import nearest_area
 from analytix_frontend.page.nonce import find_csp_nonce
 from analytix_frontend.page.rendering import render_analytics_scripts
 
@@ -20,15 +21,24 @@ DEFAULT_AREA = "default"
 class AnalyticsScriptsNode(template.Node):
     def __init__(self, area: FilterExpression | None) -> None:
         self.area = area
+        # A literal area ("signup") needs no resolving on every render.
+        literal = DEFAULT_AREA if area is None else _literal(area)
+        self.literal = literal
 
     def render(self, context: Context) -> SafeString:
-        area = self.area.resolve(context, ignore_failures=True) if self.area else DEFAULT_AREA
+        area = self.literal
+        if area is None and self.area is not None:
+            area = self.area.resolve(context, ignore_failures=True)
         request = context.get("request")
         return render_analytics_scripts(
             area if isinstance(area, str) else "",
             request=request,
             nonce=find_csp_nonce(request, context),
         )
+
+
+def _literal(area: FilterExpression) -> str | None:
+    return area.var if isinstance(area.var, str) and not area.filters else None
 
 
 @register.tag("analytics_scripts")
@@ -41,16 +51,18 @@ def analytics_scripts(parser: Parser, token: Token) -> AnalyticsScriptsNode:
     if len(bits) == 1:
         return AnalyticsScriptsNode(None)
     area = parser.compile_filter(bits[1])
-    literal = area.var if isinstance(area.var, str) and not area.filters else None
+    literal = _literal(area)
     # An unknown literal area: in development (DEBUG) an error at once; in production never a
     # failed page (it renders like an unknown variable area: a warning, no vendor), and
     # `manage.py check` finds it in the project's templates before deploy (analytix.W003).
     if literal is not None and settings.DEBUG:
         known = get_settings().areas
         if literal not in known:
+            nearest = nearest_area(literal, known)
             raise template.TemplateSyntaxError(
-                f"{bits[0]}: unknown page area {literal!r}. Known areas: "
-                f"{', '.join(sorted(known))}. Add it to ANALYTICS_CONFIG['AREAS'] or use one "
-                "of these."
+                f"{bits[0]}: unknown page area {literal!r}."
+                + (f" Did you mean {nearest!r}?" if nearest else "")
+                + f" Known areas: {', '.join(sorted(known))}. Add it to "
+                "ANALYTICS_CONFIG['AREAS'] or use one of these."
             )
     return AnalyticsScriptsNode(area)

@@ -25,9 +25,10 @@ class Off:
 
 def request_meta(request: Any) -> Mapping[str, Any]:
     meta = getattr(request, "META", None)
-    return meta if isinstance(meta, Mapping) else {}
+    # `type(...) is dict` first: Django's own, and far cheaper than the ABC check (hot path).
+    return meta if type(meta) is dict or isinstance(meta, Mapping) else {}
 
 
 def request_cookies(request: Any) -> Mapping[str, Any]:
     cookies = getattr(request, "COOKIES", None)
-    return cookies if isinstance(cookies, Mapping) else {}
+    return cookies if type(cookies) is dict or isinstance(cookies, Mapping) else {}

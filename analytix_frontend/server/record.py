@@ -1,26 +1,19 @@
-"""What the template tag decided and wrote for one request, and the server-side calls queued
-while it was handled: one record, kept on the request, for the debug-toolbar panel to show.
+"""The server-side calls queued while one request was handled, for the debug-toolbar panel
+(`qa/panel.py`; what the tag wrote is in `page.state`, which the panel reads too).
 
-The record only keeps references to what the product already built (the decisions, the
-HTML parts): recording a render costs a few attribute look-ups on the tag's hot path, and
-nothing is formatted until someone reads it. Server-side calls are recorded only while a
-reader collects them (`collect_server_calls`, the panel does), since the dispatcher has no
-request: a context variable, which follows the request into `sync_to_async` threads under
-ASGI, unlike a thread-local.
+Server-side calls are recorded only while a reader collects them (`collect_server_calls`,
+the panel does), since the dispatcher has no request: a context variable, which follows the
+request into `sync_to_async` threads under ASGI, unlike a thread-local.
 """
 
 from __future__ import annotations
 
 import contextvars
-import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.db import transaction
-
-from analytix_frontend.decide.decisions import ServiceDecision
 
 if TYPE_CHECKING:
     from analytix_frontend.server.calls import Call
@@ -31,20 +24,8 @@ QUEUED = "queued"
 WAITING_FOR_COMMIT = "waiting for the transaction to commit"
 
 
-@dataclass(frozen=True)
-class TagRender:
-    """One `{% analytics_scripts %}` on the page."""
-
-    area: str
-    decisions: Sequence[ServiceDecision]
-    nonce: str | None
-    html_parts: Sequence[str]  # what it wrote: the config block, then each new script tag
-    seconds: float
-
-
 @dataclass
 class RequestRecord:
-    renders: list[TagRender] = field(default_factory=list)
     # One dict per call: service, action, method, url (no query), params (names only), dispatch,
     # state. Never a parameter value: they hold the Kissmetrics key and the visitor's e-mail.
     server_calls: list[dict[str, Any]] = field(default_factory=list)
@@ -67,21 +48,6 @@ def request_record(request: Any, *, create: bool = False) -> RequestRecord | Non
     return record
 
 
-def record_render(
-    request: Any,
-    area: str,
-    decisions: Sequence[ServiceDecision],
-    nonce: str | None,
-    html_parts: Sequence[str],
-    started: float,
-) -> None:
-    """Called by the tag once it has written its HTML (`started`: time.perf_counter())."""
-    record = request_record(request, create=True)
-    if record is not None:
-        seconds = time.perf_counter() - started
-        record.renders.append(TagRender(area, decisions, nonce, html_parts, seconds))
-
-
 def collect_server_calls(request: Any) -> contextvars.Token[RequestRecord | None]:
     """From now on, in this context, server calls go to the request's record; hand the token
     to `stop_collecting` when the request is done."""
@@ -90,6 +56,17 @@ def collect_server_calls(request: Any) -> contextvars.Token[RequestRecord | None
 
 def stop_collecting(token: contextvars.Token[RequestRecord | None]) -> None:
     _collecting.reset(token)
+
+
+REDACTED = "[personal data]"
+
+
+def shown_path(path: str) -> str:
+    """A call's URL path as the panel may show it: a segment naming a person (an e-mail
+    address, as HubSpot's contact updates carry it, percent-encoded or not) is replaced, as
+    query values are left out; ids of forms and portals stay."""
+    segments = path.split("/")
+    return "/".join(REDACTED if "@" in unquote(s) else s for s in segments)
 
 
 def record_server_call(call: Call) -> None:
@@ -104,7 +81,7 @@ def record_server_call(call: Call) -> None:
         "service": call.service,
         "action": call.action,
         "method": call.method,
-        "url": f"{url.scheme}://{url.netloc}{url.path}",
+        "url": f"{url.scheme}://{url.netloc}{shown_path(url.path)}",
         "params": sorted(call.params),
         "dispatch": read_server_settings().dispatch,
         "state": QUEUED,

@@ -1,0 +1,62 @@
+"""What the tag has written for one request: one object on the request, made at its first
+render, read by the later renders (each script once per page), the cache middleware
+(`caching.protect_response`) and the debug-toolbar panel (`qa/`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from analytix_frontend.decide.decisions import ServiceDecision
+
+ATTRIBUTE = "_analytix_page"
+
+
+class TagRender(NamedTuple):
+    """One `{% analytics_scripts %}` on the page."""
+
+    area: str
+    decisions: Sequence[ServiceDecision]
+    nonce: str | None
+    html_parts: Sequence[str]  # what it wrote: the config block, then each new script tag
+    seconds: float
+
+
+class CacheMark:
+    """What this request's page depends on (all renders of the tag on it, together)."""
+
+    __slots__ = ("nonces", "private", "vary")
+
+    def __init__(self) -> None:
+        self.private: set[str] = set()  # why it is per-visitor (empty: shareable)
+        self.vary: frozenset[str] = frozenset()  # request headers the rules read
+        self.nonces: set[str] = set()  # CSP nonces written in the page
+
+
+class PageState:
+    __slots__ = ("cache", "renders", "written")
+
+    def __init__(self) -> None:
+        self.written: set[str] = set()  # script URLs and marks already on the page
+        self.renders: list[TagRender] = []
+        self.cache = CacheMark()
+
+
+def page_state(request: Any) -> PageState | None:
+    """The request's state, or None when the tag has not rendered for it."""
+    state = getattr(request, ATTRIBUTE, None)
+    return state if isinstance(state, PageState) else None
+
+
+def new_page_state(request: Any) -> PageState:
+    """The request's state, made now if need be (kept on the request when it takes
+    attributes; a throwaway otherwise: no dedupe, nothing to protect)."""
+    state = page_state(request)
+    if state is None:
+        state = PageState()
+        if request is not None:
+            try:
+                setattr(request, ATTRIBUTE, state)
+            except AttributeError:
+                pass
+    return state
