@@ -400,3 +400,75 @@ def test_links_between_the_pages_resolve() -> None:
             elif anchor and linked.suffix == ".md" and anchor not in _anchors(linked):
                 broken.append(f"{page.name}: {target} (no such heading)")
     assert not broken, broken
+
+
+# --- the console lines the troubleshooting page quotes are the server's ------------------------
+
+# Each quoted block's <!-- scenario: name -->: the settings, the request and the area.
+SCENARIOS: dict[str, tuple[dict[str, Any], dict[str, str], str]] = {
+    "prelogin": ({"ids_without": "DRIFT_ID"}, {}, "prelogin"),
+    "environment": ({"SERVER_ENVIRONMENT": "development"}, {}, "default"),
+    "internal": ({"INTERNAL": {"IPS": ["127.0.0.0/8"]}}, {"REMOTE_ADDR": "127.0.0.1"}, "signup"),
+    "privacy": ({}, {"HTTP_SEC_GPC": "1"}, "signup"),
+    "consent": ({"CONSENT": True}, {}, "signup"),
+}
+
+
+def _quoted_blocks(page: Path) -> list[tuple[str, list[str]]]:
+    text = page.read_text(encoding="utf-8")
+    found = re.findall(r"<!-- scenario: ([a-z-]+) -->\n```text\n(.*?)```", text, re.S)
+    return [(name, block.strip().splitlines()) for name, block in found]
+
+
+def _debug_lines(settings: Any, scenario: str) -> set[str]:
+    """What the page of this scenario prints at debug (boot.js's line formats), from the
+    config block the server writes."""
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from analytix_frontend.testing import page_configs
+
+    changes, meta, area = SCENARIOS[scenario]
+    changes = dict(changes)
+    settings.SERVER_ENVIRONMENT = changes.pop("SERVER_ENVIRONMENT", "production")
+    ids = dict(settings.ANALYTICS_IDS)
+    ids.pop(changes.pop("ids_without", ""), None)
+    settings.ANALYTICS_IDS = ids
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "debug", **changes}
+    request = RequestFactory().get("/", **meta)
+    html = Template("{% load analytix %}{% analytics_scripts area %}").render(
+        Context({"request": request, "area": area})
+    )
+    lines = set()
+    for config in page_configs(html):
+        for service in config["services"]:
+            record = services.SERVICES_BY_NAME[service["name"]]
+            prefix = f"[DEBUG] {record.label} |"
+            detail = f" ({service['detail']})" if service.get("detail") else ""
+            if service.get("waiting"):
+                lines.add(f"{prefix} waiting for consent: {record.category}{detail}")
+            elif not service["on"]:
+                lines.add(f"{prefix} not loaded: {service.get('reason', '')}{detail}")
+            else:
+                load = service.get("load", triggers.DEFAULT_TRIGGERS[record.name])
+                if load == triggers.FACADE:
+                    lines.add(f"{prefix} facade shown; loads on click")
+                elif load != triggers.READY:
+                    lines.add(f"{prefix} scheduled: starts on trigger {load}")
+                lines.add(f"{prefix} on: loading with id {service['id']}")
+    return lines
+
+
+def test_troubleshooting_quotes_console_lines_for_each_scenario() -> None:
+    blocks = _quoted_blocks(TROUBLESHOOTING)
+    assert {name for name, _ in blocks} == set(SCENARIOS)
+
+
+@pytest.mark.parametrize("scenario", sorted(SCENARIOS))
+def test_the_quoted_console_lines_are_what_the_page_prints(settings: Any, scenario: str) -> None:
+    printed = _debug_lines(settings, scenario)
+    quoted = [line for name, lines in _quoted_blocks(TROUBLESHOOTING) if name == scenario
+              for line in lines]  # fmt: skip
+    assert quoted
+    for line in quoted:
+        assert line in printed, f"{line!r} is not printed; the page prints {sorted(printed)}"
