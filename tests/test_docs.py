@@ -235,13 +235,17 @@ def test_every_check_id_the_code_emits_is_documented() -> None:
 
 
 def test_every_check_id_the_docs_name_exists() -> None:
-    stale = {i: sorted(map(str, p)) for i, p in _documented_ids().items() if i not in _emitted_ids()}
+    stale = {
+        i: sorted(map(str, p)) for i, p in _documented_ids().items() if i not in _emitted_ids()
+    }
     assert not stale, f"the docs name check ids the code never emits: {stale}"
 
 
 def test_the_reference_lists_every_check() -> None:
     table = _sections(CONFIGURATION.read_text(encoding="utf-8"), "## ")["Every system check"]
-    listed = [f"analytix.{i}" for i in re.findall(r"^\| `analytix\.([EW][0-9]{3})` \|", table, re.M)]
+    listed = [
+        f"analytix.{i}" for i in re.findall(r"^\| `analytix\.([EW][0-9]{3})` \|", table, re.M)
+    ]
     assert sorted(listed) == sorted(set(listed)) == sorted(_emitted_ids())
 
 
