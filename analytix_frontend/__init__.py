@@ -19,7 +19,7 @@ def __getattr__(name: str) -> Any:
     if name == "DEFAULT_AREAS":
         from types import MappingProxyType
 
-        from analytix_frontend.services import DEFAULT_AREAS
+        from analytix_frontend.decide.services import DEFAULT_AREAS
 
         table = MappingProxyType(DEFAULT_AREAS)  # read-only: settings cannot edit the default
         globals()[name] = table

@@ -19,7 +19,9 @@ from typing import Any
 import pytest
 from django.core.checks import run_checks
 
-from analytix_frontend import checks, decisions, privacy, privacy_checks, services, triggers
+from analytix_frontend.checks import privacy as privacy_checks
+from analytix_frontend.checks import settings as checks
+from analytix_frontend.decide import decisions, privacy, services, triggers
 from analytix_frontend.server import config as server_config
 
 ROOT = Path(__file__).resolve().parent.parent
