@@ -18,6 +18,7 @@ import venv
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import django
 import pytest
@@ -313,3 +314,14 @@ def test_offline_compression_with_manifest_storage_in_a_new_project(
     assert "data-analytix-main" in start and "readPageConfigs" not in start
     assert "registerVendor" in main and "readPageConfigs" in main
     assert enabled_services(str(report["html"]))  # the config block stays on the page
+
+
+@pytest.mark.browser
+def test_docs_quickstart_works_as_written(
+    tmp_path: Path, wheel_path: Path, wheel_python: Path, browser: Any
+) -> None:
+    """docs/quickstart.md, step by step, in an empty directory with this wheel's virtualenv:
+    its commands succeed and print, in the console of Chromium too, what the page quotes."""
+    from tests.quickstart import run_quickstart
+
+    run_quickstart(tmp_path, wheel_python, wheel_path, browser, _clean_env())
