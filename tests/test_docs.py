@@ -19,9 +19,11 @@ from typing import Any
 import pytest
 from django.core.checks import run_checks
 
+from analytix_frontend.checks import consent as consent_checks
 from analytix_frontend.checks import privacy as privacy_checks
 from analytix_frontend.checks import settings as checks
-from analytix_frontend.decide import decisions, privacy, services, triggers
+from analytix_frontend.decide import decisions, request, services, triggers
+from analytix_frontend.decide.rules import conditions, gpc, internal, previews
 from analytix_frontend.server import config as server_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,7 +96,7 @@ def test_every_analytics_config_key_has_an_entry() -> None:
 @pytest.mark.parametrize(
     ("parent", "known"),
     [
-        ("CONSENT", privacy_checks.CONSENT_KEYS),
+        ("CONSENT", consent_checks.CONSENT_KEYS),
         ("INTERNAL", privacy_checks.INTERNAL_KEYS),
         ("IDENTITY", privacy_checks.IDENTITY_KEYS),
         ("SERVER", server_config.SERVER_KEYS),
@@ -339,11 +341,11 @@ REASON_CODES = {
     decisions.ENVIRONMENT,
     decisions.AREA,
     decisions.UNKNOWN_AREA,
-    privacy.CONSENT,
-    privacy.PRIVACY,
-    privacy.INTERNAL,
-    privacy.PREVIEW,
-    privacy.CONDITION,
+    request.CONSENT,
+    gpc.PRIVACY,
+    internal.INTERNAL,
+    previews.PREVIEW,
+    conditions.CONDITION,
 }
 
 
