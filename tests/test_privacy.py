@@ -278,6 +278,15 @@ def test_a_failing_condition_turns_its_service_off_and_logs(
     assert by_name(html)["google"]["on"] is True
 
 
+def test_a_condition_given_as_the_function_itself_keeps_its_service_off(settings: Any) -> None:
+    """E209 says the service stays off until the value is a dotted path: so it does."""
+    from tests.conditions import anonymous_only
+
+    settings.ANALYTICS_CONFIG = {"CONDITIONS": {"drift": anonymous_only}}
+    drift = by_name(render(make_request()))["drift"]
+    assert (drift["on"], drift["reason"]) == (False, "condition")
+
+
 # --- identity ------------------------------------------------------------------------------
 
 

@@ -24,11 +24,12 @@ FAILED = Off(CONDITION, f"{WHERE} failed; see the server log")
 
 
 def read_settings(value: Any) -> Mapping[str, str]:
-    """Service name -> dotted path, for known services and string paths only."""
+    """Service name -> dotted path, for known services. A value that is not a string (a
+    function itself, say) is kept as "" so its service stays off: fail closed, as E209 says."""
     return {
-        name: path
+        name: path if isinstance(path, str) else ""
         for name, path in (value.items() if isinstance(value, Mapping) else ())
-        if name in SERVICES_BY_NAME and isinstance(path, str)
+        if name in SERVICES_BY_NAME
     }
 
 
@@ -45,6 +46,8 @@ def decide(conditions: Mapping[str, str], request: Any, service_name: str) -> Of
         return None
     if request is None:
         return SAID_NO
+    if not path:
+        return FAILED  # not a dotted path (analytix.E209)
     try:
         return None if load_condition(path)(request) else SAID_NO
     except Exception:
