@@ -17,6 +17,7 @@ from django.core.checks import Error as CheckError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
+from analytix_frontend.page.state import record_renders, stop_recording
 from analytix_frontend.qa.panel import panel_stats
 from analytix_frontend.server.record import RequestRecord, collect_server_calls, stop_collecting
 
@@ -29,6 +30,7 @@ class AnalytixPanel(Panel):
     template = "analytics/debug_toolbar_panel.html"
     is_async = True  # the record lives on the request; server calls follow a context variable
     _token: contextvars.Token[RequestRecord | None] | None = None
+    _renders_token: contextvars.Token[bool] | None = None
 
     @property
     def nav_subtitle(self) -> str:
@@ -45,11 +47,15 @@ class AnalytixPanel(Panel):
     def enable_instrumentation(self) -> None:
         # Called around the whole request, in its context (sync and async alike).
         self._token = collect_server_calls(self.toolbar.request)
+        self._renders_token = record_renders()
 
     def disable_instrumentation(self) -> None:
         if self._token is not None:
             stop_collecting(self._token)
             self._token = None
+        if self._renders_token is not None:
+            stop_recording(self._renders_token)
+            self._renders_token = None
 
     def generate_stats(self, request: HttpRequest, response: HttpResponse) -> None:
         self.record_stats(panel_stats(request))  # type: ignore[no-untyped-call]

@@ -12,6 +12,7 @@ from django.test import RequestFactory
 
 from analytix_frontend.decide import consent
 from analytix_frontend.decide.request import decide_request, recorded_decision
+from analytix_frontend.page.state import record_renders, stop_recording
 from analytix_frontend.qa.panel import panel_stats
 from analytix_frontend.qa.report import decide_table
 from analytix_frontend.server.gate import why_skip
@@ -26,10 +27,16 @@ def counting_condition(request: Any) -> bool:
 
 
 def render_twice(request: Any) -> str:
+    """Two tags on one page, rendered as the debug-toolbar panel watches (it keeps each
+    render's details)."""
     template = Template(
         '{% load analytix %}{% analytics_scripts "signup" %}{% analytics_scripts "prelogin" %}'
     )
-    return template.render(Context({"request": request}))
+    token = record_renders()
+    try:
+        return template.render(Context({"request": request}))
+    finally:
+        stop_recording(token)
 
 
 @pytest.fixture

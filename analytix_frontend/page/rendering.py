@@ -38,7 +38,7 @@ from analytix_frontend.page.scripts import (
     main_script_urls,
     origin_for,
 )
-from analytix_frontend.page.state import TagRender, new_page_state
+from analytix_frontend.page.state import RECORDING, TagRender, new_page_state
 
 logger = logging.getLogger("analytix_frontend")
 
@@ -149,7 +149,8 @@ def render_analytics_scripts(
     Always writes the config block and the first-party script, even when every service is
     off, so that `window.analytix` exists for page code on every page that has the tag.
     """
-    started = time.perf_counter()
+    recording = RECORDING.get()  # the debug-toolbar panel wants each render's details
+    started = time.perf_counter() if recording else 0.0
     decision = decide_request(request)
     config = decision.settings
     decisions = decision.services(area)

@@ -1,15 +1,34 @@
 """What the tag has written for one request: one object on the request, made at its first
 render, read by the later renders (each script once per page), the cache middleware
-(`caching.protect_response`) and the debug-toolbar panel (`qa/`)."""
+(`caching.protect_response`) and the debug-toolbar panel (`qa/`).
+
+Each render's details (`TagRender`) are kept only while a reader asks for them
+(`record_renders`, as the panel does for its request): the tag's hot path pays nothing for
+a panel that is not there. A context variable, so it follows the request under ASGI.
+"""
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from analytix_frontend.decide.decisions import ServiceDecision
 
 ATTRIBUTE = "_analytix_page"
+RECORDING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "analytix_record_renders", default=False
+)
+
+
+def record_renders() -> contextvars.Token[bool]:
+    """From now on, in this context, each render's details are kept on the request; hand
+    the token to `stop_recording` when the request is done."""
+    return RECORDING.set(True)
+
+
+def stop_recording(token: contextvars.Token[bool]) -> None:
+    RECORDING.reset(token)
 
 
 class TagRender(NamedTuple):
