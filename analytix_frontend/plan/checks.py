@@ -20,6 +20,7 @@ from analytix_frontend.plan.model import Event, Plan
 from analytix_frontend.plan.validate import contact_problems, property_problems
 
 PLAN = "ANALYTICS_CONFIG['PLAN']"
+SOURCES = {"template": "template", "javascript": "script", "python": "Python code"}
 
 
 def _settings_messages() -> list[CheckMessage]:
@@ -52,7 +53,7 @@ def _settings_messages() -> list[CheckMessage]:
 
 
 def _plan_or_errors() -> tuple[Plan | None, list[CheckMessage]]:
-    plan, error = load_current()
+    plan, error = load_current(fresh=True)
     if error is None:
         return plan, []
     messages: list[CheckMessage] = []
@@ -138,8 +139,8 @@ def code_messages(plan: Plan, found: Iterable[scan.Found]) -> list[CheckMessage]
         if event is None:
             messages.append(
                 Warning(
-                    f"{item.where}: the {item.source} tracks {item.name!r}, which is not in "
-                    f"the tracking plan ({plan.source}).",
+                    f"{item.where}: this {SOURCES[item.source]} tracks {item.name!r}, which "
+                    f"is not in the tracking plan ({plan.source}).",
                     hint=f"Add it to the plan's events, or use a planned name "
                     f"({', '.join(sorted(plan.events)[:8]) or 'none yet'}).",
                     id="analytix.W601",

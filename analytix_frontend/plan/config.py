@@ -80,8 +80,9 @@ def _stamp(setting: Any) -> tuple[int, int] | None:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def load_current() -> tuple[Plan | None, PlanError | None]:
-    """(the plan, None), (None, why it cannot be read), or (None, None) when PLAN is unset."""
+def load_current(*, fresh: bool = False) -> tuple[Plan | None, PlanError | None]:
+    """(the plan, None), (None, why it cannot be read), or (None, None) when PLAN is unset.
+    `fresh`: look at the file now (checks, the command); else at most once a second."""
     global _cached
     setting = plan_setting()
     if setting is None:
@@ -89,7 +90,7 @@ def load_current() -> tuple[Plan | None, PlanError | None]:
     now = time.monotonic()
     cached = _cached
     if cached is not None and cached.setting is setting:
-        if now - cached.checked < RESTAT_SECONDS:
+        if now - cached.checked < RESTAT_SECONDS and not fresh:
             return cached.plan, cached.error
         stamp = _stamp(setting)
         if stamp == cached.stamp:

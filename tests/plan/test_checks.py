@@ -49,9 +49,9 @@ def test_unplanned_events_in_templates_javascript_and_python(project: Path) -> N
     messages = found(project)
     assert [m[0] for m in messages] == ["analytix.W601"] * 3
     text = " | ".join(m[1] for m in messages)
-    assert "templates/extra.html, line 2: the template tracks 'Clicked Upgrade'" in text
-    assert "static/js/more.js, line 3: the javascript tracks 'opened_chat'" in text
-    assert "app/tasks.py, line 3: the python tracks 'Billed'" in text
+    assert "templates/extra.html, line 2: this template tracks 'Clicked Upgrade'" in text
+    assert "static/js/more.js, line 3: this script tracks 'opened_chat'" in text
+    assert "app/tasks.py, line 3: this Python code tracks 'Billed'" in text
 
 
 def test_planned_events_nothing_tracks(project: Path) -> None:
