@@ -72,6 +72,22 @@ def _plan_or_errors() -> tuple[Plan | None, list[CheckMessage]]:
     return None, messages
 
 
+def _routing_messages() -> list[CheckMessage]:
+    from analytix_frontend.plan.browser import plan_url
+
+    if plan_url() != "":
+        return []
+    return [
+        Warning(
+            "The tracking plan is checked in the page, but the URLconf does not route "
+            "analytix_frontend.urls, so pages cannot fetch it and send events unchecked.",
+            hint='Add path("analytix/", include("analytix_frontend.urls")) to your URLconf, '
+            "or set ANALYTICS_CONFIG['PLAN_POLICY'] = 'pass'.",
+            id="analytix.W606",
+        )
+    ]
+
+
 def services_reached(event: Event) -> list[str]:
     """The services of the areas where the event may fire (every area when it names none)."""
     areas = get_settings().areas
@@ -189,7 +205,7 @@ def all_messages(*, with_code: bool = True) -> list[CheckMessage]:
     plan, errors = _plan_or_errors()
     if plan is None:
         return messages + errors
-    messages += plan_messages(plan)
+    messages += plan_messages(plan) + _routing_messages()
     if with_code:
         messages += code_messages(plan, scan.scan_project())
     return messages

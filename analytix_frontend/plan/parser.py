@@ -224,8 +224,14 @@ class _Reader:
         if kind is not None and kind not in types:
             self.problem(f"type {kind!r} is not one of {', '.join(types)}", *path, "type")
         enum = schema.get("enum")
-        if enum is not None and (not isinstance(enum, list) or not enum):
-            self.problem("enum must be a non-empty list", *path, "enum")
+        if enum is not None and (
+            not isinstance(enum, list)
+            or not enum
+            or not all(isinstance(v, (str, int, float)) for v in enum)
+        ):
+            self.problem(
+                "enum must be a non-empty list of text, numbers or booleans", *path, "enum"
+            )
         for key in ("minimum", "maximum"):
             value = schema.get(key)
             if key in schema and (isinstance(value, bool) or not isinstance(value, (int, float))):

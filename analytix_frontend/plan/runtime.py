@@ -48,7 +48,7 @@ def _brief(problem: Problem) -> str:
         return f"{name}: not in the plan" if name else "the event is not in the plan"
     if keyword == "required":
         return f"{name}: required, missing"
-    if keyword == "additionalProperties":
+    if keyword == "unknown":
         return f"{name}: not a property of this event in the plan"
     return f"{name}: fails {keyword}" if name else keyword
 

@@ -4,8 +4,8 @@ JSON Schemas all go through here; the browser's tiny validator (static/analytix/
 is held to the same answers by one shared table of cases (tests/data/plan_cases.json).
 
 Properties are validated with jsonschema (Draft 2020-12) against `Event.schema()`; each
-problem carries a stable code, "<keyword>:<property>" (e.g. "enum:method", "required:method",
-"additionalProperties:colour", "unplanned"), which both validators produce alike.
+problem carries a stable code, "<keyword>:<property>" (e.g. "enum:method", "required:method";
+"unknown:colour" for a property the plan lacks; "unplanned"), which both validators produce alike.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def property_problems(event: Event, properties: Mapping[str, Any] | None) -> lis
                 if name not in known:
                     problems.append(
                         Problem(
-                            f"additionalProperties:{name}",
+                            f"unknown:{name}",
                             f"{name}: not a property of this event in the plan",
                         )
                     )
