@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from analytix_frontend.plan.config import (
@@ -63,8 +63,15 @@ def _report(what: str, problems: list[Problem], source: str) -> bool:
     return not blocked
 
 
+# Callables told of each server event as it is asked about: (service, event, properties).
+# analytix_frontend.testing.tracked_on_server adds one while a test records.
+observers: list[Callable[[str, str, Mapping[str, Any]], None]] = []
+
+
 def server_event(service: str, event: str, properties: Mapping[str, Any] | None) -> str | None:
     """The name `service` gets for this event, or None when the plan blocks it."""
+    for observe in list(observers):
+        observe(service, event, dict(properties) if isinstance(properties, Mapping) else {})
     plan = current_plan()
     if plan is None or not _can_check():
         return event

@@ -24,8 +24,10 @@ __all__ = [
     "assert_service_loads",
     "assert_service_off",
     "assert_service_waits",
+    "assert_tracked",
     "page_configs",
     "page_decisions",
+    "tracked_on_server",
 ]
 
 
@@ -160,3 +162,7 @@ def assert_service_waits(response: Any, name: str) -> None:
         raise AssertionError(
             f"{decision.describe()}, expected it to wait for consent\n{_summary(decisions)}"
         )
+
+
+# The tracking plan's assertions (imported last: that module reads _html above).
+from analytix_frontend.testing.plan import assert_tracked, tracked_on_server  # noqa: E402

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from analytix_frontend.testing import assert_tracked
+from analytix_frontend.testing.browser import FakeVendors
 from tests.conftest import BrowserPage
 from tests.fake_vendors import answer_with_recording_fakes, recorded_calls
 
@@ -96,6 +98,12 @@ def test_flag_sends_warns_and_each_vendor_gets_the_plans_name(open_page: Any, pl
     ]
     assert page.evaluate("sessionStorage.getItem('violations')") is None
     assert browser_page.errors == []
+    # users' tests: the recording fakes got the planned event, under each vendor's name
+    fakes = FakeVendors(page)
+    assert_tracked(fakes, "Clicked Deploy", {"plan": "pro"})
+    assert_tracked(fakes, "Page Script Ran", {"early": True})
+    with pytest.raises(AssertionError, match="'Signed Up' is not in the tracking plan"):
+        assert_tracked(fakes, "Signed Up")
 
 
 def test_block_drops_and_warns(open_page: Any, planned: Any) -> None:
