@@ -160,28 +160,30 @@ def scan_python(text: str, file: str) -> list[Found]:
 SCANNERS = {"template": scan_template, "javascript": scan_javascript, "python": scan_python}
 
 
-def scan_file(path: Path, source: str) -> list[Found]:
-    """One file's findings, read again only when it changed."""
+def scan_file(path: str, source: str) -> list[Found]:
+    """One file's findings, read again only when it changed (plain os calls: this runs on
+    every file of the project at each check)."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return []
-    key = (str(path), source)
+    key = (path, source)
     stamp = (stat.st_mtime_ns, stat.st_size)
     cached = _cache.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except (OSError, UnicodeDecodeError):
         found: list[Found] = []
     else:
-        found = SCANNERS[source](text, str(path))
+        found = SCANNERS[source](text, path)
     _cache[key] = (stamp, found)
     return found
 
 
-def _walk(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[Path]:
+def _walk(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[str]:
     """Files under root, skipping hidden directories, virtualenvs and SKIP_DIRS."""
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(
@@ -193,10 +195,10 @@ def _walk(root: Path, suffixes: tuple[str, ...] | None = None) -> Iterator[Path]
         )
         for name in sorted(files):
             if suffixes is None or name.endswith(suffixes):
-                yield Path(directory, name)
+                yield os.path.join(directory, name)
 
 
-def template_files() -> Iterator[Path]:
+def template_files() -> Iterator[str]:
     from django.template import engines
     from django.template.backends.django import DjangoTemplates
 
@@ -219,7 +221,7 @@ def template_files() -> Iterator[Path]:
             yield from _walk(root)
 
 
-def javascript_files() -> Iterator[Path]:
+def javascript_files() -> Iterator[str]:
     from django.contrib.staticfiles import finders
 
     seen: set[Path] = set()
@@ -235,7 +237,7 @@ def javascript_files() -> Iterator[Path]:
                 continue
             if path not in seen and not path.is_relative_to(OWN_PACKAGE):
                 seen.add(path)
-                yield path
+                yield str(path)
 
 
 def _installed_roots() -> list[Path]:
@@ -250,7 +252,7 @@ def _outside_project(root: Path, installed: list[Path]) -> bool:
     return "site-packages" in root.parts or "dist-packages" in root.parts
 
 
-def python_files() -> Iterator[Path]:
+def python_files() -> Iterator[str]:
     from django.apps import apps
     from django.conf import settings
 
@@ -259,7 +261,7 @@ def python_files() -> Iterator[Path]:
     base = getattr(settings, "BASE_DIR", None)
     if base:
         roots.append(Path(base).resolve())
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for root in roots:
         if _outside_project(root, installed):
             continue
