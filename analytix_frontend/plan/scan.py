@@ -47,7 +47,7 @@ class Found:
 TEMPLATE_EVENT = re.compile(r"""data-analytix-event\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 TEMPLATE_PROPS = re.compile(r"""data-analytix-props\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 JS_TRACK = re.compile(
-    r"""\banalytix\s*\??\.\s*(?:service\s*\([^()]*\)\s*\??\.\s*)?track\s*\(\s*"""
+    r"""\banalytix\s*(?:\(\s*\)\s*)?\??\.\s*(?:service\s*\([^()]*\)\s*\??\.\s*)?track\s*\(\s*"""
     r"""(?:"((?:[^"\\\n]|\\.)*)"|'((?:[^'\\\n]|\\.)*)'|`([^`$\\]*)`)"""
 )
 PY_CALLS = {
