@@ -137,8 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         from django.core import checks
 
         from analytix_frontend.checks import check_template_areas
+        from analytix_frontend.checks.plan import check_plan
         from analytix_frontend.plan import scan
-        from analytix_frontend.plan.checks import check_plan
 
         plan_ids = {"analytix.W601", "analytix.W602", "analytix.W603", "analytix.W604"}
 

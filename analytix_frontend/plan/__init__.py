@@ -7,7 +7,9 @@ sets, declared in one file (`ANALYTICS_CONFIG["PLAN"]`), checked before deploy (
     validate.py  the one validator (jsonschema), shared by checks, run time and tests
     vendors.py   what GA4, Meta, HubSpot and Kissmetrics would drop or rewrite
     scan.py      events and contact properties found in templates, static JS and Python
-    checks.py    the system checks
     runtime.py   the server's run-time check; browser.py what the page's check gets
-    export.py    csv, md, html, jsonschema; typegen.py TypeScript and TypedDicts
+    export.py    csv, jsonschema; directory.py md, html; typegen.py TypeScript, TypedDicts
+    remote.py    HubSpot's contact properties (`analytix_plan check --remote`)
+
+Its system checks are analytix_frontend/checks/plan.py; its command, analytix_plan.
 """

@@ -29,7 +29,6 @@ from analytix_frontend.plan.config import (
     plan_policy,
 )
 from analytix_frontend.plan.validate import Problem, contact_problems, event_problems
-from analytix_frontend.server.record import record_plan_violation
 
 logger = logging.getLogger("analytix_frontend.plan")
 
@@ -59,6 +58,9 @@ def _report(what: str, problems: list[Problem], source: str) -> bool:
     outcome = "dropped (PLAN_POLICY 'block')" if blocked else "sent (PLAN_POLICY 'flag')"
     briefs = [_brief(p) for p in problems]
     logger.warning("analytix plan: %s %s: %s; see %s.", what, outcome, "; ".join(briefs), source)
+    # Imported here: server/__init__ imports the server calls, which import this module.
+    from analytix_frontend.server.record import record_plan_violation
+
     record_plan_violation({"what": what, "problems": briefs, "blocked": blocked})
     return not blocked
 

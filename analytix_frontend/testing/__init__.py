@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from analytix_frontend.decide.services import SERVICES_BY_NAME
+from analytix_frontend.testing.plan import assert_tracked, tracked_on_server
 
 __all__ = [
     "Decision",
@@ -162,7 +163,3 @@ def assert_service_waits(response: Any, name: str) -> None:
         raise AssertionError(
             f"{decision.describe()}, expected it to wait for consent\n{_summary(decisions)}"
         )
-
-
-# The tracking plan's assertions (imported last: that module reads _html above).
-from analytix_frontend.testing.plan import assert_tracked, tracked_on_server  # noqa: E402

@@ -71,11 +71,19 @@ class _Declared(HTMLParser):
             self.events.append((event.strip(), props if isinstance(props, dict) else {}))
 
 
-def _from_page(source: Any) -> list[tuple[str, dict[str, Any]]]:
-    from analytix_frontend.testing import _html
+def _page_text(source: Any) -> str:
+    """A Django test response's HTML (or the HTML itself, as str or bytes)."""
+    if isinstance(source, (str, bytes)):
+        return source if isinstance(source, str) else source.decode()
+    content = getattr(source, "content", None)
+    if not isinstance(content, bytes):
+        raise TypeError(f"expected a Django test response, HTML, the fakes or a record: {source!r}")
+    return content.decode(getattr(source, "charset", None) or "utf-8")
 
+
+def _from_page(source: Any) -> list[tuple[str, dict[str, Any]]]:
     parser = _Declared()
-    parser.feed(_html(source))
+    parser.feed(_page_text(source))
     parser.close()
     return parser.events
 

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from analytix_frontend.decide.services import LOG_LEVELS
 from analytix_frontend.decide.settings import get_settings
 from analytix_frontend.plan.config import load_current
-from analytix_frontend.plan.export import directory_html
+from analytix_frontend.plan.directory import directory_html
 from analytix_frontend.testing.browser import SCRIPT_HOSTS, fake_vendor_script
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "demo" / "fake-vendors-sw.js"

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.core.checks import CheckMessage
 
+from analytix_frontend.checks.plan import check_plan
 from analytix_frontend.plan import config as plan_config
-from analytix_frontend.plan.checks import check_plan
 from tests.plan.project import PLAN, SCRIPT, TEMPLATE, clean_files, use_project, write
 
 
@@ -171,7 +171,7 @@ def test_an_unknown_area_and_a_bad_policy(project: Path, settings: Any) -> None:
 
 def test_missing_dependencies_are_one_clear_error(project: Path, monkeypatch: Any) -> None:
     monkeypatch.setattr(plan_config, "dependencies_missing", lambda: ["PyYAML"])
-    from analytix_frontend.plan import checks
+    from analytix_frontend.checks import plan as checks
 
     monkeypatch.setattr(checks, "dependencies_missing", lambda: ["PyYAML"])
     [(check_id, message)] = found(project)

@@ -12,7 +12,7 @@ from django.template import engines
 from django.test import Client
 from django.test.utils import override_settings
 
-from analytix_frontend.plan.checks import check_plan
+from analytix_frontend.checks.plan import check_plan
 from analytix_frontend.testing import page_configs
 from tests.plan.project import PLAN
 

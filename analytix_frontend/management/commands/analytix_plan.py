@@ -14,8 +14,8 @@ from typing import Any
 from django.core.checks import ERROR
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from analytix_frontend.checks.plan import all_messages
 from analytix_frontend.plan import scan
-from analytix_frontend.plan.checks import all_messages
 from analytix_frontend.plan.config import dependencies_missing, load_current, plan_setting
 from analytix_frontend.plan.export import FORMATS, export
 from analytix_frontend.plan.model import Plan

@@ -1,5 +1,5 @@
-"""System checks for the tracking plan (analytix.E601-E604, W601-W607), also what
-`manage.py analytix_plan check` prints.
+"""System checks for the tracking plan (analytix.E601-E604, W601-W607; analytix_frontend/plan/),
+also what `manage.py analytix_plan check` prints.
 
 Nothing is reported while ANALYTICS_CONFIG["PLAN"] is unset. Each finding names the file and
 line it comes from: the plan's own line for a planned event, the template, script or module
@@ -20,6 +20,10 @@ from analytix_frontend.plan.model import Event, Plan
 from analytix_frontend.plan.validate import contact_problems, property_problems
 
 PLAN = "ANALYTICS_CONFIG['PLAN']"
+VENDORS_HINT = (
+    "Known vendors: google, hubspot, kissmetrics, drift, fullstory, facebook_pixel (contact "
+    "properties: hubspot, kissmetrics)."
+)
 SOURCES = {"template": "template", "javascript": "script", "python": "Python code"}
 
 
@@ -58,17 +62,13 @@ def _plan_or_errors() -> tuple[Plan | None, list[CheckMessage]]:
         return plan, []
     messages: list[CheckMessage] = []
     for message, where in error.problems:
-        unknown_vendor = "unknown vendor" in message
-        messages.append(
-            Error(
-                f"{where}: tracking plan: {message}.",
-                hint="Known vendors: google, hubspot, kissmetrics, drift, fullstory, "
-                "facebook_pixel (contact properties: hubspot, kissmetrics)."
-                if unknown_vendor
-                else "See docs/plan.md for the plan's format.",
-                id="analytix.E602" if unknown_vendor else "analytix.E601",
+        text = f"{where}: tracking plan: {message}."
+        if "unknown vendor" in message:
+            messages.append(Error(text, hint=VENDORS_HINT, id="analytix.E602"))
+        else:
+            messages.append(
+                Error(text, hint="See docs/plan.md for the format.", id="analytix.E601")
             )
-        )
     return None, messages
 
 
@@ -197,10 +197,8 @@ def code_messages(plan: Plan, found: Iterable[scan.Found]) -> list[CheckMessage]
 
 
 def all_messages(*, with_code: bool = True) -> list[CheckMessage]:
-    if plan_setting() is None:
-        return []
     messages = _settings_messages()
-    if any(m.id == "analytix.E603" for m in messages):
+    if plan_setting() is None or any(m.id == "analytix.E603" for m in messages):
         return messages
     plan, errors = _plan_or_errors()
     if plan is None:
