@@ -42,6 +42,10 @@ class AnalytixPanel(Panel):
         waiting = {s["name"] for r in renders for s in r["services"] if s["waiting"]} - on
         areas = ", ".join(dict.fromkeys(r["area"] for r in renders))
         text = f"{areas}: {len(on)} on"
+        violations = len(stats.get("plan_violations") or [])
+        text += (
+            f", {violations} plan violation{'s' if violations != 1 else ''}" if violations else ""
+        )
         return text + (f", {len(waiting)} waiting" if waiting else "")
 
     def enable_instrumentation(self) -> None:

@@ -6,7 +6,7 @@ const ROOT = new URL("../static/analytix/js/", import.meta.url);
 
 export const PAGE_NONCE = "page-nonce";
 
-export const CORE = ["logger.js", "config.js", "loader.js", "consent.js", "events.js"];
+export const CORE = ["logger.js", "config.js", "loader.js", "consent.js", "plan.js", "events.js"];
 
 // Each service's loader file, and a valid id for it (the ids of the Python test settings).
 export const VENDOR_FILES = {

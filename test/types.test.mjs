@@ -45,7 +45,7 @@ function union(name) {
 // The members of an interface of the declarations.
 function members(name) {
   const body = DECLARATIONS.match(new RegExp(`interface ${name} \\{([\\s\\S]*?)\\n  \\}`))[1];
-  return [...body.matchAll(/^\s+(?:readonly )?([a-zA-Z]+)\??[(:]/gm)].map((m) => m[1]).sort();
+  return [...body.matchAll(/^\s+(?:readonly )?([a-zA-Z]+)\??[(:<]/gm)].map((m) => m[1]).sort();
 }
 
 test("the declared services, API and handles are those the scripts build", () => {

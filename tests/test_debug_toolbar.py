@@ -190,6 +190,20 @@ def test_server_calls_outside_a_toolbar_request_are_not_kept(settings: Any) -> N
     assert "Server-side calls queued none" in shown
 
 
+def test_panel_counts_the_tracking_plans_violations_in_server_calls(
+    settings: Any, tmp_path: Any
+) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text("events:\n  sign_up: {}\n")
+    settings.ANALYTICS_CONFIG = {"SERVER": {"DISPATCH": f"{__name__}.keep_call"}, "PLAN": plan}
+    client = toolbar_client()
+    response = client.get("/server-call/")  # tracks "Signed Up", which the plan lacks
+    assert "signup: 6 on, 1 plan violation" in response.content.decode()
+    shown = text(panel_html(client, response))
+    assert "Tracking plan: 1 violation in server calls" in shown
+    assert "Kissmetrics event 'Signed Up' the event is not in the plan sent (flag)" in shown
+
+
 def test_render_time_goes_into_server_timing_and_the_nav_subtitle() -> None:
     client = toolbar_client()
     response = client.get("/page/signup/?twice=1")

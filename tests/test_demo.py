@@ -35,8 +35,11 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with open(log, "w") as out:
         server = subprocess.Popen(
             [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-            cwd=DEMO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            cwd=DEMO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -136,3 +139,29 @@ def test_the_debug_toolbar_shows_the_analytix_panel(demo_url: str, demo_page: An
     text = content.inner_text()
     assert "prelogin" in text
     assert "Meta Pixel" in text and "does not list it" in text  # off on prelogin, and why
+
+
+def test_the_demo_checks_events_against_its_plan_and_shows_the_directory(
+    demo_url: str, demo_page: Any
+) -> None:
+    open_demo(demo_page, demo_url + "/area/signup/")
+    wait_for_states(demo_page, "loaded", 6)
+    warnings: list[str] = []
+    demo_page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    demo_page.click("text=sign up")  # planned: each vendor gets the plan's name for it
+    demo_page.wait_for_function(
+        "() => JSON.parse(sessionStorage.getItem('analytix.fakeVendorCalls') || '[]')"
+        ".some(([service, args]) => service === 'facebook_pixel' && args[1] === "
+        "'CompleteRegistration')",
+        timeout=10000,
+    )
+    demo_page.click("#track-unplanned")  # not in the plan: sent, flagged
+    demo_page.wait_for_function(
+        "() => document.querySelector('#plan-violations').textContent === '1'"
+    )
+    assert any('"Demo Unplanned Click" sent (PLAN_POLICY flag): unplanned' in w for w in warnings)
+
+    demo_page.goto(demo_url + "/plan/")
+    directory = demo_page.inner_text("#directory")
+    assert "sign_up" in directory and "CompleteRegistration" in directory
+    assert "Areas\nsignup" in directory or "Areas signup" in directory.replace("\n", " ")

@@ -156,6 +156,8 @@ BAD_CONFIG: dict[tuple[str, str | None], Any] = {
     ("IDENTITY", "ID_ATTRIBUTE"): "password",
     ("IDENTITY", "TRAITS"): "email",
     ("EXCLUDE_PREVIEWS", None): "yes",
+    ("PLAN", None): 42,
+    ("PLAN_POLICY", None): "drop",
     ("SERVER", None): "inline",
     ("SERVER", "DISPATCH"): "nowhere",
     ("SERVER", "TIMEOUT"): 0,

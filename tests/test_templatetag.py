@@ -136,6 +136,7 @@ DEBUG_FILES = [
     "/static/analytix/js/loader.js",
     "/static/analytix/js/triggers.js",
     "/static/analytix/js/consent.js",
+    "/static/analytix/js/plan.js",
     "/static/analytix/js/events.js",
     "/static/analytix/js/vendors/google.js",
     "/static/analytix/js/vendors/hubspot.js",

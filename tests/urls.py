@@ -26,6 +26,7 @@ urlpatterns = [
     path("events/<str:area>/", events_page),
     path("privacy/", include("tests.privacy_views")),
     path("attack/", include("tests.attack_views")),
+    path("analytix/", include("analytix_frontend.urls")),
 ]
 
 if find_spec("debug_toolbar") is not None:  # tests/settings.py installs it then

@@ -17,6 +17,7 @@ from analytix_frontend.decide.request import RequestDecision
 from analytix_frontend.decide.rules import gpc
 from analytix_frontend.decide.triggers import DEFAULT_TRIGGERS, FACADE, READY
 from analytix_frontend.page.scripts import absolute, facade_style_url
+from analytix_frontend.plan.browser import plan_page_config
 
 # Log levels at which the browser prints a service's `detail` (boot.js: debug lines only).
 # At other levels it stays on the server: it names settings a visitor has no need to see.
@@ -73,6 +74,7 @@ def area_config(
         "area": area,
         "logLevel": config.log_level,
         "services": [_service_config(d, config.log_level in DETAIL_LEVELS) for d in decisions],
+        **plan_page_config(),  # the compiled tracking plan's URL, when the page checks events
     }
     if any((d.enabled or d.waiting) and d.trigger == FACADE for d in decisions):
         style = facade_style_url()  # the launcher's stylesheet: a static file, CSP 'self'

@@ -46,6 +46,7 @@ CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/loader.js",
     "analytix/js/triggers.js",
     "analytix/js/consent.js",
+    "analytix/js/plan.js",  # the tracking plan's check (plan/browser.py serves the plan)
     "analytix/js/events.js",
 )
 # First-party stand-ins for a vendor until the visitor reaches for it (the "facade" trigger).

@@ -155,5 +155,6 @@ def panel_stats(request: Any) -> dict[str, Any]:
             else []
         ),
         "server_calls": _server_calls(record),
+        "plan_violations": list(record.plan_violations),  # the tracking plan's, server side
         "render_ms": round(sum(r["ms"] for r in renders), 3),
     }

@@ -32,6 +32,7 @@ import httpcore
 import httpx
 
 from analytix_frontend import __version__
+from analytix_frontend.plan.runtime import explain_hubspot_refusal
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import (
     ACCESS_TOKEN_SETTING,
@@ -289,7 +290,10 @@ def log_outcome(call: Call, outcome: Outcome, attempts: int) -> None:
         logger.info("%s: no such record (404); nothing updated or created.", call.describe())
     else:
         retried = f" after {attempts} attempts" if attempts > 1 else ""
-        log_failure(call, f"{call.describe()} failed{retried}: {outcome.problem}", outcome.detail)
+        # HubSpot's PROPERTY_DOESNT_EXIST: which property, and what the tracking plan says.
+        why = explain_hubspot_refusal(outcome.status, outcome.detail)
+        summary = f"{call.describe()} failed{retried}: {outcome.problem}{why}"
+        log_failure(call, summary, outcome.detail)
 
 
 def send_with_retries(call: Call, config: ServerSettings | None = None) -> Outcome:

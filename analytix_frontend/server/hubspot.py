@@ -14,6 +14,7 @@ from urllib.parse import quote
 from analytix_frontend.decide.request import decide_request
 from analytix_frontend.decide.services import SERVICES_BY_NAME
 from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.plan.runtime import server_contact
 from analytix_frontend.server.calls import Call, text_value
 from analytix_frontend.server.config import ACCESS_TOKEN_SETTING, access_token, read_server_settings
 from analytix_frontend.server.dispatch import dispatch
@@ -134,6 +135,8 @@ def update_hubspot_contact(
         return None
     if not isinstance(properties, Mapping) or not properties:
         logger.warning("%s not sent: properties must be a non-empty dict.", what)
+        return None
+    if not server_contact(HUBSPOT.name, properties):  # the tracking plan blocks it
         return None
     reason = why_skip(HUBSPOT.name, request=request, person=email)
     if reason:

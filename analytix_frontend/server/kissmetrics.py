@@ -13,6 +13,7 @@ from typing import Any
 
 from analytix_frontend.decide.services import SERVICES_BY_NAME
 from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.plan.runtime import server_contact, server_event
 from analytix_frontend.server.calls import Call, text_value
 from analytix_frontend.server.config import read_server_settings
 from analytix_frontend.server.dispatch import dispatch
@@ -69,7 +70,9 @@ def record_kissmetrics_event(
     if not isinstance(event, str) or not event.strip():
         logger.warning("Kissmetrics event not sent: no event name.")
         return
-    _send("/e", "event", person, {"_n": event.strip()}, properties, request)
+    name = server_event(KISSMETRICS.name, event.strip(), properties)  # the tracking plan
+    if name is not None:
+        _send("/e", "event", person, {"_n": name}, properties, request)
 
 
 @never_raises
@@ -77,4 +80,5 @@ def set_kissmetrics_properties(
     person: str, properties: Mapping[str, Any], *, request: Any = None
 ) -> None:
     """Sets properties of `person` (an email or user id)."""
-    _send("/s", "properties", person, {}, properties, request)
+    if server_contact(KISSMETRICS.name, properties):  # the tracking plan
+        _send("/s", "properties", person, {}, properties, request)

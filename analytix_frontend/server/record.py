@@ -29,6 +29,8 @@ class RequestRecord:
     # One dict per call: service, action, method, url (no query), params (names only), dispatch,
     # state. Never a parameter value: they hold the Kissmetrics key and the visitor's e-mail.
     server_calls: list[dict[str, Any]] = field(default_factory=list)
+    # Tracking-plan violations of the server's calls (plan/runtime.py): what, problems, blocked.
+    plan_violations: list[dict[str, Any]] = field(default_factory=list)
 
 
 _collecting: contextvars.ContextVar[RequestRecord | None] = contextvars.ContextVar(
@@ -91,3 +93,10 @@ def record_server_call(call: Call) -> None:
         # Registered after the dispatcher's own hook, so it runs once the call is handed over.
         transaction.on_commit(lambda: entry.update(state=QUEUED))
     record.server_calls.append(entry)
+
+
+def record_plan_violation(entry: dict[str, Any]) -> None:
+    """Called by the plan's run-time check for each violation (a no-op unless collecting)."""
+    record = _collecting.get()
+    if record is not None:
+        record.plan_violations.append(entry)

@@ -18,14 +18,17 @@ from html.parser import HTMLParser
 from typing import Any
 
 from analytix_frontend.decide.services import SERVICES_BY_NAME
+from analytix_frontend.testing.plan import assert_tracked, tracked_on_server
 
 __all__ = [
     "Decision",
     "assert_service_loads",
     "assert_service_off",
     "assert_service_waits",
+    "assert_tracked",
     "page_configs",
     "page_decisions",
+    "tracked_on_server",
 ]
 
 

@@ -70,6 +70,10 @@ ANALYTICS_CONFIG = {
     "LOAD": dict.fromkeys(
         ["google", "hubspot", "kissmetrics", "drift", "fullstory", "facebook_pixel"], "ready"
     ),
+    # The tracking plan (docs/plan.md): the page checks each event against it and warns in
+    # the console ("flag"); /plan/ shows it as a directory.
+    "PLAN": DEMO / "analytics_plan.yaml",
+    "PLAN_POLICY": "flag",
 }
 
 # Answer the vendor hosts with local fakes (demo/static/demo/fake-vendors-sw.js); False: the

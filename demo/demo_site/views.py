@@ -15,9 +15,12 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.test.utils import override_settings
+from django.utils.safestring import mark_safe
 
 from analytix_frontend.decide.services import LOG_LEVELS
 from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.plan.config import load_current
+from analytix_frontend.plan.directory import directory_html
 from analytix_frontend.testing.browser import SCRIPT_HOSTS, fake_vendor_script
 
 SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "demo" / "fake-vendors-sw.js"
@@ -68,3 +71,19 @@ def fake_vendor(request: HttpRequest) -> HttpResponse:
     if host not in SCRIPT_HOSTS:
         raise Http404(host)
     return HttpResponse(fake_vendor_script(host), content_type="text/javascript")
+
+
+def plan_page(request: HttpRequest) -> HttpResponse:
+    """The tracking plan as the directory a marketing team reads (what `manage.py analytix_plan
+    export --format html` writes), generated from demo/analytics_plan.yaml."""
+    plan, error = load_current()
+    return render(
+        request,
+        "demo/plan.html",
+        {
+            # directory_html escapes every value it writes
+            "directory": mark_safe(directory_html(plan)) if plan else "",
+            "error": error,
+            "source": plan.source.rsplit("/", 1)[-1] if plan else "",
+        },
+    )

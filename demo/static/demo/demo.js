@@ -123,6 +123,17 @@
       analytix().track("Demo Button Clicked", { from: "window.analytix.track" });
     }
   });
+  onClick("track-unplanned", function () {
+    if (analytix()) {
+      analytix().track("Demo Unplanned Click"); // not in demo/analytics_plan.yaml: flagged
+    }
+  });
+  window.setInterval(function () {
+    var count = document.getElementById("plan-violations");
+    if (count && analytix() && analytix().planViolations) {
+      count.textContent = String(analytix().planViolations.length);
+    }
+  }, 250);
 
   setUpFakeVendors();
   renderServices();

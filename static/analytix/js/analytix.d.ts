@@ -48,6 +48,33 @@ declare namespace Analytix {
    */
   type Properties = { [key: string]: unknown };
 
+  /**
+   * The tracking plan's events and their properties (docs/plan.md): empty here, filled by the
+   * file `manage.py analytix_plan types` writes (interface merging). Once it has an event,
+   * `track` takes only planned names, each with its planned properties.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  interface PlannedEvents {}
+
+  /** A name `track` takes: any text without a plan's types, else a planned event. */
+  type EventName = keyof PlannedEvents extends never ? string : keyof PlannedEvents;
+
+  /** `track`'s properties for this event: optional unless the plan requires one. */
+  type TrackArguments<E> = E extends keyof PlannedEvents
+    ? {} extends PlannedEvents[E]
+      ? [properties?: PlannedEvents[E] | null]
+      : [properties: PlannedEvents[E]]
+    : [properties?: Properties | null];
+
+  /** A tracking-plan violation the page saw (`analytix.planViolations`). */
+  interface PlanViolation {
+    readonly event: string;
+    /** "unplanned", or "<keyword>:<property>" ("enum:method", "required:method", "unknown:colour"). */
+    readonly problems: string[];
+    /** Dropped (PLAN_POLICY "block"), else sent ("flag"). */
+    readonly blocked: boolean;
+  }
+
   /** `analytix.logger(name)`: prints as `[DEBUG] name | …` when LOG_LEVEL allows. */
   interface Logger {
     readonly name: string;
@@ -120,8 +147,8 @@ declare namespace Analytix {
   interface Api {
     /** Runs `callback` once the main script has run (at once if it has): `services`, `consent.state`… are then set. */
     ready(callback: (analytix: ReadyApi) => void): void;
-    /** Sends the event to every service of the page; returns the names of those that got it. */
-    track(event: string, properties?: Properties | null): ServiceName[];
+    /** Sends the event to every service of the page; returns the names of those that got it. With the plan's types, only planned events and properties type-check. */
+    track<E extends EventName>(event: E, ...properties: TrackArguments<E>): ServiceName[];
     /** Identifies the visitor to each service that supports it (only when the project opts in with IDENTITY). */
     identify(id: string | number, traits?: Properties | null): ServiceName[];
     service(name: ServiceName | (string & {})): ServiceHandle;
@@ -140,6 +167,8 @@ declare namespace Analytix {
   /** `window.analytix` once the main script has run: what `ready`'s callback gets. */
   interface ReadyApi extends Api {
     readonly consent: Consent;
+    /** The tracking plan's violations on this page, in order (PLAN_POLICY "flag" or "block"). */
+    readonly planViolations: PlanViolation[];
   }
 
   /**

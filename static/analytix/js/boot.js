@@ -301,6 +301,9 @@
       }
       identity = identity || serverIdentity(config.identity);
       identityOptIn = identityOptIn || optsIn(config.identity);
+      if (analytix.loadPlan) {
+        analytix.loadPlan(config.plan); // the tracking plan's check (plan.js)
+      }
       pageLog.verbose('page area "' + config.area + '"');
       if (config.unknownArea === true) {
         pageLog.warning(unknownAreaWarning(config));

@@ -201,6 +201,8 @@
       consent: readConsent(raw.consent),
       identity: raw.identity,
       nonceMissing: raw.nonceMissing === true,
+      // The compiled tracking plan's URL (plan.js): same-origin paths only; "" when unusable.
+      plan: raw.plan === undefined ? undefined : /^\/(?!\/)[^\s\\]*$/.test(raw.plan) ? raw.plan : "",
     };
     if (LEVELS.indexOf(raw.logLevel) !== -1) {
       config.logLevel = raw.logLevel;

@@ -46,6 +46,10 @@
     return String((error && error.message) || error).split("\n")[0].slice(0, 200);
   }
 
+  function has(object, key) {
+    return typeof object[key] === "string" && Object.prototype.hasOwnProperty.call(object, key);
+  }
+
   function isPlainObject(value) {
     if (!value || typeof value !== "object") {
       return false;
@@ -198,10 +202,12 @@
     }
   }
 
-  function sendTo(records, method, what, first, second, options) {
+  // names: each service's own name for the event (the tracking plan's vendors), if any.
+  function sendTo(records, method, what, first, second, options, names) {
     var delivered = [];
     for (var i = 0; i < records.length; i++) {
-      if (deliver(records[i], method, what, first, second, options || {})) {
+      var name = names && has(names, records[i].name) ? names[records[i].name] : first;
+      if (deliver(records[i], method, what, name, second, options || {})) {
         delivered.push(records[i]);
       }
     }
@@ -224,7 +230,12 @@
         return [];
       }
       var what = 'event "' + name + '"';
-      return sendTo(records, "track", what, name, cleanProperties(properties, what), options);
+      var clean = cleanProperties(properties, what);
+      var send = function (names) {
+        return sendTo(records, "track", what, name, clean, options, names);
+      };
+      // The tracking plan (plan.js) sends it now, once the plan is in (records meanwhile), or not.
+      return analytix.planCheck ? analytix.planCheck(name, clean, send, records) : send();
     } catch (error) {
       log.warning("event not sent:", why(error));
       return [];

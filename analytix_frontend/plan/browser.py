@@ -1,0 +1,96 @@
+"""What the page's check gets: the plan compiled to compact JSON (each event's JSON Schema
+keywords, required properties and vendor names, the policy), served by `plan_json` at a
+content-hashed URL that is cached for a year, and named in the page's config block.
+
+Why a URL and not the config block: the plan can run to kilobytes, and the tag's HTML goal is
+under 1 KB per page; fetched once, the plan is then in the browser's cache for every page.
+The URL changes whenever the plan or the policy does, so a cached copy is never stale. With
+PLAN_POLICY "pass", or no plan, the page gets no URL and checks nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+
+from analytix_frontend.plan.config import current_plan, plan_policy
+from analytix_frontend.plan.model import Plan
+
+logger = logging.getLogger("analytix_frontend.plan")
+
+URL_NAME = "analytix:plan"
+YEAR = 365 * 24 * 3600
+_compiled: dict[int, tuple[Plan, str, str, str]] = {}  # id(plan) -> (plan, policy, json, digest)
+
+
+def compile_plan(plan: Plan, policy: str) -> dict[str, Any]:
+    """The plan as plan.js reads it; only the keys it uses."""
+    events: dict[str, Any] = {}
+    for event in plan.events.values():
+        compiled: dict[str, Any] = {}
+        if event.properties:
+            compiled["properties"] = {p.name: dict(p.schema) for p in event.properties}
+        required = [p.name for p in event.properties if p.required]
+        if required:
+            compiled["required"] = required
+        if event.vendors:
+            compiled["vendors"] = dict(event.vendors)
+        events[event.name] = compiled
+    source = plan.source.replace("\\", "/").rsplit("/", 1)[-1]  # the file's name, not the path
+    return {"policy": policy, "source": source, "events": events}
+
+
+def compiled_plan() -> tuple[str, str] | None:
+    """(JSON text, digest) of the current plan, or None when the page checks nothing."""
+    plan, policy = current_plan(), plan_policy()
+    if plan is None:
+        return None
+    cached = _compiled.get(id(plan))
+    if cached is None or cached[0] is not plan or cached[1] != policy:
+        text = json.dumps(compile_plan(plan, policy), separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+        _compiled.clear()  # one plan at a time
+        cached = _compiled[id(plan)] = (plan, policy, text, digest)
+    return cached[2], cached[3]
+
+
+def plan_url() -> str | None:
+    """The compiled plan's URL; "" when the URLconf does not route it (logged); None: no plan."""
+    compiled = compiled_plan()
+    if compiled is None:
+        return None
+    try:
+        return reverse(URL_NAME, args=[compiled[1]])
+    except NoReverseMatch:
+        logger.warning(
+            "analytix: the tracking plan cannot reach the page: add "
+            'path("analytix/", include("analytix_frontend.urls")) to your URLconf '
+            "(the page then sends events unchecked)."
+        )
+        return ""
+
+
+def plan_page_config() -> dict[str, str]:
+    """The config block's part: {"plan": url} when the page checks events, else {}."""
+    url = plan_url()
+    return {} if url is None else {"plan": url}
+
+
+def plan_json(request: HttpRequest, digest: str) -> HttpResponse:
+    """The compiled plan. Its own digest is cached for a year; any other (a page from before
+    the plan changed) gets the current plan, not cached."""
+    compiled = compiled_plan()
+    if compiled is None:
+        raise Http404("no tracking plan is checked in the page")
+    text, current = compiled
+    response = HttpResponse(text, content_type="application/json")
+    response["Cache-Control"] = (
+        f"public, max-age={YEAR}, immutable" if digest == current else "no-cache"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
