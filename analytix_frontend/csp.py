@@ -170,9 +170,10 @@ def merge_directives(
 
     A fetch directive missing from `base` starts from base's "default-src" (what the browser
     would fall back to), so adding vendor hosts never loosens or drops what default-src
-    allowed. `base-uri` is added only where `base` has none (the site's own, 'none' say, is
-    kept); `trusted-types` gets our policy name only where `base` has that directive (without
-    it every name is allowed). Values may be strings or django-csp constants (NONCE, SELF);
+    allowed. Our own `base-uri 'self'` (csp_sources()) is added only where `base` has none
+    (the site's own, 'none' say, is kept), and our policy name only where `base` has a
+    `trusted-types` directive (without one every name is allowed); other sources for these
+    directives are merged like any. Values may be strings or django-csp constants (NONCE, SELF);
     the result is a new dict.
     """
     merged: dict[str, list[Any]] = {
@@ -182,10 +183,12 @@ def merge_directives(
     for directives in extra:
         for directive, sources in directives.items():
             present = directive in merged
-            if (directive in _SITE_WINS and present) or (
-                directive in _ONLY_IF_PRESENT and not present
+            ours = all(source in OWN_SOURCES.get(directive, ()) for source in sources)
+            if ours and (
+                (directive in _SITE_WINS and present)
+                or (directive in _ONLY_IF_PRESENT and not present)
             ):
-                continue
+                continue  # csp_sources()'s own base-uri and policy name: see above
             start = [] if default is None or directive in _NO_DEFAULT else list(default)
             bucket = merged.setdefault(directive, start)
             if NONE in bucket and sources:

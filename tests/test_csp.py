@@ -115,6 +115,9 @@ def test_merge_names_the_policy_only_where_the_site_restricts_policy_names() -> 
     assert named["require-trusted-types-for"] == ["'script'"]
     none = merge_directives({"trusted-types": [NONE]}, csp_sources(ids=IDS))
     assert none["trusted-types"] == ["analytix"]  # 'none' cannot stand beside a name
+    # Sources of the caller's own for these directives are merged like any other.
+    mine = merge_directives(required, {"trusted-types": ["analytix", "dompurify"]})
+    assert mine["trusted-types"] == ["analytix", "dompurify"]
 
 
 def test_the_merged_dict_builds_a_django_csp_policy() -> None:
