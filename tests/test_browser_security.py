@@ -159,3 +159,46 @@ def test_qa_remembers_debug_in_this_browser_and_forgets_it(open_page: Any, setti
     wait_loaded(browser_page, "google", "hubspot", "kissmetrics")
     assert browser_page.console_lines() == []
     assert browser_page.errors == []
+
+
+@pytest.mark.parametrize("debug", [True, False], ids=["readable-files", "minified"])
+def test_a_page_that_requires_consent_holds_services_back_whichever_files_it_gets(
+    open_page: Any, settings: Any, debug: bool
+) -> None:
+    """The server saw a consent cookie the page cannot read (HttpOnly: as for a page from a
+    cache, rendered for a visitor who consented): the browser's own check holds every service
+    back, whether the page has the readable files or the minified ones."""
+    settings.DEBUG = debug  # the readable files, one <script> each, or the minified two
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": True}
+    browser_page = open_page("fake")
+    answer_with_recording_fakes(browser_page)
+    browser_page.page.context.add_cookies(
+        [
+            {
+                "name": "analytix_consent",
+                "value": "analytics,marketing,functional",
+                "url": browser_page.base_url,
+                "httpOnly": True,
+            }
+        ]
+    )
+    browser_page.goto("/security/strict/default/")
+    page = browser_page.page
+    assert page.evaluate(
+        "JSON.parse(document.querySelector('script[data-analytix-config]').textContent)"
+        ".services.filter(s => ['google', 'hubspot', 'kissmetrics'].includes(s.name))"
+        ".every(s => s.on)"
+    ), "the server's answer: consented"
+    page.wait_for_function(
+        "() => ['google', 'hubspot', 'kissmetrics'].every("
+        "n => ((window.analytix.services || {})[n] || {}).state === 'waiting')"
+    )
+    files = page.evaluate(
+        "[...document.querySelectorAll('script[src*=\"/static/analytix/\"]')].length"
+    )
+    assert files > 2 if debug else files == 2
+    assert browser_page.vendor_requests == []
+    page.evaluate("analytix.consent.grant(['analytics'])")
+    wait_loaded(browser_page, "google", "kissmetrics")
+    assert page.evaluate("analytix.services.hubspot.state") == "waiting"
+    assert browser_page.errors == []
