@@ -6,8 +6,9 @@
  * config reader, consent, events, the vendor loaders, the facade, boot) when the page first
  * needs it:
  *
- *   at once      a service of the page starts at "ready", the log level is debug or verbose,
- *                or the area is unknown (its warning)
+ *   at once      a service of the page starts at "ready", the log level is debug or verbose
+ *                (the page's, or one QA remembered in this browser), or the area is unknown
+ *                (its warning)
  *   else         the first of: the idle trigger, the first interaction, a call to the page API
  *
  * The main script's URLs are the server's: this script tag's data-analytix-main (space
@@ -15,7 +16,9 @@
  * against the document's address (never an injected <base>). Each is inserted with this
  * script's nonce, in order, through the Trusted Types policy "analytix" where there is one.
  * A copy of this file that HTML put on the page (nonce-less, or running as the page parses)
- * trusts nothing: see start() below. Until the last has run, the page API queues: track,
+ * trusts nothing: see start() below.
+ *
+ * Until the last has run, the page API queues: track,
  * identify, service(name).call/track/identify, consent.grant/withdraw and logger lines are
  * kept, then made in order, once; they return an empty list (or false, undefined) meanwhile,
  * and analytix.ready(callback) runs the callback once the main script has run. A tracked
