@@ -29,7 +29,25 @@ from analytix_frontend.decide.services import SERVICES, SERVICES_BY_NAME
 from analytix_frontend.decide.settings import raw_id  # reads no setting at import
 
 NONE = "'none'"
+SELF = "'self'"
 DIRECTIVES: tuple[str, ...] = ("script-src", "connect-src", "img-src", "frame-src")
+# Our own needs, whatever the services: `base-uri 'self'` keeps an injected <base href> from
+# moving relative script URLs to another host ('none' would be stricter, but breaks every
+# site whose pages use a same-origin <base>; 'self' is enough, since our URLs are absolute or
+# root-relative, which only a <base> on another origin could move), and the name of the
+# Trusted Types policy start.js and loader.js create (`trusted-types analytix`).
+TRUSTED_TYPES_POLICY = "analytix"
+OWN_SOURCES: dict[str, tuple[str, ...]] = {
+    "base-uri": (SELF,),
+    "trusted-types": (TRUSTED_TYPES_POLICY,),
+}
+# Directives that are not fetch directives: they never fall back to default-src.
+_NO_DEFAULT = frozenset({"base-uri", "trusted-types", "require-trusted-types-for"})
+# The site's own base-uri, when it has one, is kept as it is: ours only adds one where none is.
+_SITE_WINS = frozenset({"base-uri"})
+# Added to only when the site has it: without a trusted-types directive every policy name is
+# allowed, and adding one would refuse the site's and the vendors' own policies.
+_ONLY_IF_PRESENT = frozenset({"trusted-types"})
 
 VENDOR_SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
     "google": {
@@ -111,7 +129,8 @@ def _enabled_from_ids(ids: Mapping[str, Any]) -> dict[str, str]:
 def csp_sources(
     services: Iterable[str] | None = None, *, ids: Mapping[str, Any] | None = None
 ) -> dict[str, list[str]]:
-    """The sources per directive (script-src, connect-src, img-src, frame-src) for `services`.
+    """The sources per directive (script-src, connect-src, img-src, frame-src) for `services`,
+    plus our own `base-uri 'self'` and `trusted-types analytix` (OWN_SOURCES).
 
     `services`: service names; by default every service with a valid id in `ids` (your
     ANALYTICS_IDS dict), or in `settings.ANALYTICS_IDS` when `ids` is not given either.
@@ -139,6 +158,8 @@ def csp_sources(
                 bucket = result.setdefault(directive, [])
                 if source not in bucket:
                     bucket.append(source)
+    for directive, own in OWN_SOURCES.items():
+        result[directive] = list(own)
     return result
 
 
@@ -147,9 +168,13 @@ def merge_directives(
 ) -> dict[str, list[Any]]:
     """`base` (a django-csp DIRECTIVES dict) with each extra directive's sources appended.
 
-    A directive missing from `base` starts from base's "default-src" (what the browser would
-    fall back to), so adding vendor hosts never loosens or drops what default-src allowed.
-    Values may be strings or django-csp constants (NONCE, SELF); the result is a new dict.
+    A fetch directive missing from `base` starts from base's "default-src" (what the browser
+    would fall back to), so adding vendor hosts never loosens or drops what default-src
+    allowed. Our own `base-uri 'self'` (csp_sources()) is added only where `base` has none
+    (the site's own, 'none' say, is kept), and our policy name only where `base` has a
+    `trusted-types` directive (without one every name is allowed); other sources for these
+    directives are merged like any. Values may be strings or django-csp constants (NONCE, SELF);
+    the result is a new dict.
     """
     merged: dict[str, list[Any]] = {
         key: [value] if isinstance(value, str) else list(value) for key, value in base.items()
@@ -157,7 +182,15 @@ def merge_directives(
     default = merged.get("default-src")
     for directives in extra:
         for directive, sources in directives.items():
-            bucket = merged.setdefault(directive, list(default) if default is not None else [])
+            present = directive in merged
+            ours = all(source in OWN_SOURCES.get(directive, ()) for source in sources)
+            if ours and (
+                (directive in _SITE_WINS and present)
+                or (directive in _ONLY_IF_PRESENT and not present)
+            ):
+                continue  # csp_sources()'s own base-uri and policy name: see above
+            start = [] if default is None or directive in _NO_DEFAULT else list(default)
+            bucket = merged.setdefault(directive, start)
             if NONE in bucket and sources:
                 bucket.remove(NONE)  # 'none' must stand alone: it cannot be combined with hosts
             for source in sources:

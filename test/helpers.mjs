@@ -58,6 +58,9 @@ export function makePage({ config = null, nonce = PAGE_NONCE, url = undefined, b
       const proto = dom.window.Document.prototype;
       const script = proto.createElement.call(dom.window.document, "script");
       if (nonce) script.setAttribute("nonce", nonce);
+      // As the server's scripts are (jsdom runs it at once all the same): our files treat a
+      // script that runs while the page parses, without defer, as one HTML put there.
+      script.setAttribute("defer", "");
       script.textContent = source(file);
       let thrown = null;
       const onError = (event) => {

@@ -6,10 +6,11 @@ import { test } from "node:test";
 import { CORE, IDS, VENDOR_FILES, lines, makePage, service } from "./helpers.mjs";
 
 // start.js watches the triggers; the main script's files follow, as on a page.
+const STYLE = "/static/analytix/css/launcher.css";
 const FILES = ["start.js", ...CORE.slice(0, 3), "triggers.js", ...CORE.slice(3)];
 
 // A page with these services (each {name, load, ...}); idle callbacks are kept in page.idle.
-function triggerPage(services, { consent = null, connection = null, cookie = "" } = {}) {
+function triggerPage(services, { consent = null, connection = null, cookie = "", noBody = false } = {}) {
   const config = {
     area: "signup",
     logLevel: "verbose",
@@ -18,12 +19,16 @@ function triggerPage(services, { consent = null, connection = null, cookie = "" 
   };
   const page = makePage({ config, nonce: "n0nce", url: "https://site.test/" });
   if (cookie) page.document.cookie = cookie; // this browser's own consent (boot re-checks it)
+  if (noBody) page.document.body.remove();
   page.idle = [];
   page.window.requestIdleCallback = (callback, options) => page.idle.push({ callback, options });
   if (connection) {
     Object.defineProperty(page.window.navigator, "connection", { value: connection });
   }
   const vendorFiles = services.map((s) => VENDOR_FILES[s.name]);
+  // The launcher waits for its stylesheet's load event, which jsdom (no CSS fetches) leaves to
+  // the test: page.styled() fires it.
+  page.styled = () => page.document.querySelectorAll('link[rel="stylesheet"]').forEach((l) => l.dispatchEvent(new page.window.Event("load")));
   page.run(...FILES, ...vendorFiles, "vendors/drift-facade.js", "boot.js");
   page.scripts = () => [...page.document.querySelectorAll("script[src]")];
   // jsdom fires the page's own load event (an event, not a clock: nothing waits on time).
@@ -144,16 +149,18 @@ const FAKE_DRIFT = `
   })();`;
 
 test("the Drift facade: an accessible launcher, no vendor request before the click", async () => {
-  const page = triggerPage([{ name: "drift", load: "facade", category: "functional", facadeStyle: "/static/analytix/css/launcher.css" }]);
+  const page = triggerPage([{ name: "drift", load: "facade", category: "functional", facadeStyle: STYLE }]);
   await page.load();
   page.runIdle();
+  assert.equal(page.document.querySelector("button.analytix-launcher"), null, "never shown unstyled");
+  page.styled();
   const button = page.document.querySelector("button.analytix-launcher");
-  assert.ok(button, "the launcher is shown");
+  assert.ok(button, "the launcher is shown once its stylesheet has loaded");
   assert.equal(button.type, "button");
   assert.equal(button.getAttribute("aria-label"), "Open chat");
   assert.equal(button.tabIndex, 0);
   assert.equal(button.getAttribute("style"), null, "no inline style");
-  assert.equal(page.document.querySelector('link[rel="stylesheet"]').getAttribute("href"), "/static/analytix/css/launcher.css");
+  assert.equal(page.document.querySelector('link[rel="stylesheet"]').getAttribute("href"), "https://site.test" + STYLE);
   assert.equal(page.scripts().length, 0);
   assert.equal(page.document.querySelector('link[rel="preconnect"]'), null);
   assert.equal(page.window.analytix.services.drift.state, "scheduled");
@@ -170,10 +177,11 @@ test("the Drift facade: an accessible launcher, no vendor request before the cli
 });
 
 test("the facade's click loads Drift with the nonce, delivers queued calls once, opens the chat and goes", () => {
-  const page = triggerPage([{ name: "drift", load: "facade", category: "functional" }]);
+  const page = triggerPage([{ name: "drift", load: "facade", category: "functional", facadeStyle: STYLE }]);
   const analytix = page.window.analytix;
   page.window.drift.identify("user-1", { plan: "pro" }); // the page's own drift call
   analytix.track("Pricing viewed", { plan: "pro" });
+  page.styled();
   const button = page.document.querySelector("button.analytix-launcher");
   button.click();
   button.click(); // a double click loads once
@@ -194,7 +202,8 @@ test("the facade's click loads Drift with the nonce, delivers queued calls once,
 
 test("on Save-Data or a 2g connection the facade waits for the click even to preconnect", () => {
   for (const connection of [{ saveData: true, effectiveType: "4g" }, { saveData: false, effectiveType: "2g" }, { effectiveType: "slow-2g" }]) {
-    const page = triggerPage([{ name: "drift", load: "facade", category: "functional" }], { connection });
+    const page = triggerPage([{ name: "drift", load: "facade", category: "functional", facadeStyle: STYLE }], { connection });
+    page.styled();
     const button = page.document.querySelector("button.analytix-launcher");
     button.dispatchEvent(new page.window.FocusEvent("focus"));
     button.dispatchEvent(new page.window.Event("pointerenter"));
@@ -202,4 +211,29 @@ test("on Save-Data or a 2g connection the facade waits for the click even to pre
     button.click();
     assert.equal(page.scripts().length, 1);
   }
+});
+
+test("without its stylesheet (blocked, offline, no URL) there is no launcher: Drift waits for the first interaction", () => {
+  const failed = triggerPage([{ name: "drift", load: "facade", category: "functional", facadeStyle: STYLE }]);
+  failed.document.querySelector('link[rel="stylesheet"]').dispatchEvent(new failed.window.Event("error"));
+  const none = triggerPage([{ name: "drift", load: "facade", category: "functional" }]);
+  for (const page of [failed, none]) {
+    assert.equal(page.document.querySelector("button.analytix-launcher"), null);
+    assert.ok(lines(page.calls).some((line) => line.startsWith("[WARNING] Drift | facade not shown (") &&
+      line.endsWith("): loads on the first interaction")), lines(page.calls).join("\n"));
+    assert.equal(page.scripts().length, 0, "nothing before the interaction");
+    assert.equal(page.window.analytix.services.drift.state, "scheduled");
+    page.document.body.dispatchEvent(new page.window.Event("pointerdown", { bubbles: true }));
+    assert.equal(page.scripts().length, 1);
+    assert.match(page.scripts()[0].src, /^https:\/\/js\.driftt\.com\/include\//);
+  }
+});
+
+test("when the facade cannot be shown (no Drift loader, no <body>) Drift waits for the first interaction", () => {
+  const page = triggerPage([{ name: "drift", load: "facade", category: "functional", facadeStyle: STYLE }], { noBody: true });
+  assert.ok(lines(page.calls).includes("[WARNING] Drift | facade not shown (no Drift loader or no <body>): loads on the first interaction"));
+  assert.equal(page.scripts().length, 0, "not at once");
+  assert.equal(page.window.analytix.services.drift.state, "scheduled");
+  page.window.dispatchEvent(new page.window.Event("keydown"));
+  assert.equal(page.scripts().length, 1, "at the first interaction");
 });

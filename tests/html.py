@@ -62,9 +62,11 @@ def _not_json(constant: str) -> Any:
 
 def site_path(url: str) -> str:
     """A first-party URL the tag wrote, less the origin it writes for the request's host
-    (`//testserver/static/...`: absolute, so no injected <base> can move it)."""
-    if url.startswith("//"):
-        return "/" + url[2:].partition("/")[2]
+    (`//testserver/static/...`: absolute, so no injected <base> can move it), or start.js
+    resolved against the page's address (`http://testserver/static/...`)."""
+    for prefix in ("//", "http://", "https://"):
+        if url.startswith(prefix):
+            return "/" + url[len(prefix) :].partition("/")[2]
     return url
 
 

@@ -168,6 +168,61 @@ def test_the_drift_facade_opens_the_real_chat_from_the_keyboard(
     assert browser_page.errors == []
 
 
+# Each launcher as it goes into the page, and its computed position at that moment: a launcher
+# inserted before its stylesheet applied would read "static" (in the page flow).
+LAUNCHER_WATCH = """
+window.__launcherAtInsert = [];
+new MutationObserver(function (records) {
+  records.forEach(function (record) {
+    record.addedNodes.forEach(function (node) {
+      if (node.nodeType === 1 && node.classList.contains("analytix-launcher")) {
+        window.__launcherAtInsert.push(getComputedStyle(node).position);
+      }
+    });
+  });
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+@pytest.mark.parametrize("level", ["verbose", "warning"])
+@pytest.mark.parametrize("policy", POLICIES)
+def test_the_launcher_is_never_on_the_page_unstyled(
+    open_page: Any, settings: Any, policy: str, level: str
+) -> None:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": level}
+    browser_page = open_page("fake")
+    answer_with_recording_fakes(browser_page)
+    browser_page.page.add_init_script(CSP_VIOLATIONS + LAUNCHER_WATCH)
+    browser_page.goto(f"/privacy/{policy}/signup/")
+    page = browser_page.page
+    page.get_by_role("button", name="Open chat").wait_for()
+    assert page.evaluate("window.__launcherAtInsert") == ["fixed"]
+    assert page.evaluate("window.__cspViolations") == []
+    assert browser_page.errors == []
+
+
+def test_without_its_stylesheet_drift_starts_at_the_first_interaction(
+    open_page: Any, settings: Any
+) -> None:
+    settings.ANALYTICS_CONFIG = {"LOG_LEVEL": "warning"}
+    browser_page = open_page("fake")
+    answer_with_recording_fakes(browser_page)
+    page = browser_page.page
+    page.route("**/launcher*.css", lambda route: route.abort())  # blocked, or offline
+    page.add_init_script(CSP_VIOLATIONS)
+    browser_page.goto("/privacy/csp-allowlist/signup/")
+    page.wait_for_function("() => (window.analytix.services.drift || {}).state === 'scheduled'")
+    assert page.locator("button.analytix-launcher").count() == 0
+    assert "js.driftt.com" not in hosts(browser_page)
+    page.mouse.click(20, 20)
+    page.wait_for_function("() => window.analytix.services.drift.state === 'loaded'")
+    lines = [line for line in browser_page.console_lines() if line.startswith("[")]
+    assert len(lines) == 1 and lines[0].startswith(
+        "[WARNING] Drift | facade not shown (its stylesheet failed to load: "
+    ), lines
+    assert browser_page.errors == []
+
+
 # At the load event, before start.js's own load listener (an init script runs first): the
 # first-party scripts on the page and whether the main script has run; then a call of the
 # page's own, which start.js keeps.
@@ -207,7 +262,7 @@ def test_at_a_production_log_level_the_page_runs_start_js_alone_until_it_needs_m
     wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel")
     main = page.evaluate(
         "[...document.querySelectorAll('script[src]')].filter(s => s.src.includes('/main.'))"
-        ".map(s => [s.getAttribute('src').replace('//' + location.host, ''), s.nonce])"
+        ".map(s => [new URL(s.getAttribute('src')).pathname, s.nonce])"
     )
     config_nonce = page.evaluate("document.querySelector('script[data-analytix-config]').nonce")
     assert main == [["/static/analytix/js/main.min.js", config_nonce]] and config_nonce

@@ -248,8 +248,10 @@ class Visit:
                 "() => [...document.querySelectorAll('script')]"
                 ".filter(s => !s.src || s.src.startsWith(location.origin))"
                 ".map(s => ({src: s.getAttribute('src'), type: s.type, nonce: s.nonce}))"
-                # Written on the page's own host (//host/...): compared here as paths.
-                ".map(s => ({...s, src: s.src && s.src.replace('//' + location.host, '')}))"
+                # Written on the page's own host (//host/...), or resolved by start.js against
+                # the page's address (http://host/...): compared here as paths.
+                ".map(s => ({...s, src: s.src && s.src.replace(location.protocol + '//' +"
+                " location.host, '').replace('//' + location.host, '')}))"
             )
         )
 

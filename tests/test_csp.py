@@ -68,7 +68,13 @@ def test_fullstory_regional_org_gets_its_region_hosts() -> None:
 
 
 def test_explicit_services_and_unknown_names() -> None:
-    assert set(csp_sources(["kissmetrics"])) == {"script-src", "connect-src", "img-src"}
+    assert set(csp_sources(["kissmetrics"])) == {
+        "script-src",
+        "connect-src",
+        "img-src",
+        "base-uri",
+        "trusted-types",
+    }
     with pytest.raises(ValueError, match="nope"):
         csp_sources(["nope"])
 
@@ -82,6 +88,36 @@ def test_merge_keeps_the_base_and_falls_back_to_default_src() -> None:
     assert base["script-src"] == [SELF, NONCE]  # not modified
     none_default = merge_directives({"default-src": [NONE]}, {"img-src": ["https://a.example"]})
     assert none_default["img-src"] == ["https://a.example"]  # 'none' cannot sit beside a host
+
+
+def test_sources_carry_base_uri_and_the_trusted_types_policy_whatever_the_services() -> None:
+    for sources in (csp_sources([]), csp_sources(ids=IDS), csp_sources()):
+        assert sources["base-uri"] == [SELF]
+        assert sources["trusted-types"] == ["analytix"]
+
+
+def test_merge_adds_base_uri_only_where_the_site_has_none() -> None:
+    merged = merge_directives({"default-src": [NONE]}, csp_sources(ids=IDS))
+    assert merged["base-uri"] == [SELF]  # not started from default-src: it never falls back
+    strict = merge_directives({"default-src": [SELF], "base-uri": [NONE]}, csp_sources(ids=IDS))
+    assert strict["base-uri"] == [NONE]  # the site's stricter choice is kept
+    own = merge_directives({"base-uri": "https://cdn.example"}, csp_sources(ids=IDS))
+    assert own["base-uri"] == ["https://cdn.example"]
+
+
+def test_merge_names_the_policy_only_where_the_site_restricts_policy_names() -> None:
+    # Without a trusted-types directive every name is allowed: adding one would refuse the
+    # site's own policies (and the vendors').
+    required = {"default-src": [SELF], "require-trusted-types-for": ["'script'"]}
+    assert "trusted-types" not in merge_directives(required, csp_sources(ids=IDS))
+    named = merge_directives({**required, "trusted-types": ["dompurify"]}, csp_sources(ids=IDS))
+    assert named["trusted-types"] == ["dompurify", "analytix"]
+    assert named["require-trusted-types-for"] == ["'script'"]
+    none = merge_directives({"trusted-types": [NONE]}, csp_sources(ids=IDS))
+    assert none["trusted-types"] == ["analytix"]  # 'none' cannot stand beside a name
+    # Sources of the caller's own for these directives are merged like any other.
+    mine = merge_directives(required, {"trusted-types": ["analytix", "dompurify"]})
+    assert mine["trusted-types"] == ["analytix", "dompurify"]
 
 
 def test_the_merged_dict_builds_a_django_csp_policy() -> None:

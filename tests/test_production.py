@@ -245,9 +245,13 @@ def test_whitenoise_and_compressor_serve_the_first_party_file_and_the_vendors_st
             "script[src]", "els => els.map(e => e.getAttribute('src'))"
         )
         # start.js's, and the main script it inserted (signup has "ready" services here).
-        origin = "//" + base_url.split("//", 1)[1]  # the tag writes them on the page's host
+        # The tag writes them on the page's host (//host/...); start.js resolves the main
+        # script's against the page's address (http://host/...).
+        origin = "//" + base_url.split("//", 1)[1]
         first_party, main = [
-            src.removeprefix(origin) for src in srcs if src.startswith(origin + "/static/")
+            src.split(origin, 1)[1]
+            for src in srcs
+            if src.removeprefix("http:").startswith(origin + "/static/")
         ]
         page.wait_for_function("typeof window.analytix.readPageConfigs === 'function'")
         for src, plain in ((first_party, HASHED_MIN_FILE), (main, HASHED_MAIN_FILE)):

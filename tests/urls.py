@@ -27,6 +27,7 @@ urlpatterns = [
     path("privacy/", include("tests.privacy_views")),
     path("attack/", include("tests.attack_views")),
     path("analytix/", include("analytix_frontend.urls")),
+    path("security/", include("tests.security_views")),
 ]
 
 if find_spec("debug_toolbar") is not None:  # tests/settings.py installs it then

@@ -42,6 +42,8 @@ export function pageCode(): void {
       console.log(fullstory.label, reason, fullstory.state, fullstory.detail);
     }
     analytix.setLogLevel("verbose");
+    analytix.setLogLevel("debug", { remember: true });
+    analytix.forgetLogLevel();
     const level: Analytix.LogLevel = analytix.logLevel();
     console.log(sent, delivered, level);
   }

@@ -153,7 +153,14 @@ declare namespace Analytix {
     identify(id: string | number, traits?: Properties | null): ServiceName[];
     service(name: ServiceName | (string & {})): ServiceHandle;
     logger(name: string): Logger;
-    setLogLevel(level: LogLevel): void;
+    /**
+     * Sets the console's level for this page. `{remember: true}` keeps it in this browser
+     * (localStorage) across reloads and pages until `forgetLogLevel()`: QA's switch on a
+     * production page. It changes only what the console prints.
+     */
+    setLogLevel(level: LogLevel, options?: { remember?: boolean }): void;
+    /** Forgets a remembered level: the console follows the page's own level again. */
+    forgetLogLevel(): void;
     logLevel(): LogLevel;
     /** Until the main script has run: only `grant` and `withdraw`, queued (see `ready`). */
     readonly consent: Consent | EarlyConsent;

@@ -28,6 +28,9 @@
   var identity = null; // the signed-in user the server put in the config (IDENTITY opt-in)
   var identityOptIn = false; // a server-written config opts the page in to identify()
   var pageRequiresConsent = false; // a config said so: without consent.js nothing then starts
+  // consent.js's API, or null when it is not on the page (start.js's stand-in only queues).
+  var consent = analytix.consent && typeof analytix.consent.configure === "function" ? analytix.consent : null;
+  var consentMissingSaid = false;
 
   // The context a vendor definition gets: its logger, and loadScript bound to its record.
   function vendorContext(record, nonce, log) {
@@ -66,15 +69,15 @@
   }
 
   function consentRequired() {
-    return Boolean(analytix.consent && analytix.consent.state.required);
+    return Boolean(consent && consent.state.required);
   }
 
   // This browser's consent to the category (never the server's word alone).
   function consentAllows(category) {
-    if (!analytix.consent) {
+    if (!consent) {
       return !pageRequiresConsent;
     }
-    return !consentRequired() || analytix.consent.allows(category);
+    return !consentRequired() || consent.allows(category);
   }
 
   // Global Privacy Control, as the browser reports it (the Sec-GPC header may not reach us).
@@ -108,7 +111,7 @@
     var switchable = consentRequired() && typeof definition.consent === "function";
     try {
       if (switchable) {
-        context.categories = analytix.consent.state.categories;
+        context.categories = consent.state.categories;
         definition.consent(false, context);
       }
       definition.load(record.id, context);
@@ -153,6 +156,7 @@
     }
     delete waiting[name];
     held.log.debug("consent given: starting");
+    allow(record);
     startAtTrigger(record, held.nonce, held.log);
     return true;
   };
@@ -184,22 +188,42 @@
       record.reason = "consent";
       record.detail = "this browser has not consented to '" + record.category + "' (the page may come from a cache)";
     }
-    if (record.waiting && analytix.consent && analytix.consent.allows(record.category)) {
-      record.on = true; // consent was granted before boot ran
+    if (record.waiting && consent && consent.allows(record.category)) {
+      allow(record); // consent was granted before boot ran
     }
     return record;
   }
 
-  function startService(record, nonce, log) {
+  // Consent given: on, no longer held (its state moves on: "scheduled" until its trigger).
+  function allow(record) {
+    record.on = true;
+    record.waiting = false;
+    record.reason = "";
+    record.detail = "";
+  }
+
+  // A reason's detail, or, where the server left it out (below debug: it names settings), how
+  // to get it: QA may print debug lines on such a page (analytix.setLogLevel(.., {remember})).
+  function detailOf(record, config) {
+    if (record.detail || config.logLevel === "debug" || config.logLevel === "verbose") {
+      return record.detail;
+    }
+    return "details stay on the server at LOG_LEVEL " + (config.logLevel || "warning") +
+      ": manage.py analytix_report --area " + config.area + ", or the debug-toolbar panel";
+  }
+
+  function startService(record, config, log) {
+    var nonce = config.nonce;
+    var detail = detailOf(record, config);
     if (record.waiting && !record.on) {
       record.state = "waiting";
       waiting[record.name] = { nonce: nonce, log: log };
-      log.debug("waiting for consent: " + record.category + " (" + record.detail + ")");
+      log.debug("waiting for consent: " + record.category + (detail ? " (" + detail + ")" : ""));
       return;
     }
     if (!record.on) {
       if (record.reason !== "unknown area") { // the page's one warning said it
-        log.debug("not loaded: " + record.reason + (record.detail ? " (" + record.detail + ")" : ""));
+        log.debug("not loaded: " + record.reason + (detail ? " (" + detail + ")" : ""));
       }
       return;
     }
@@ -296,8 +320,11 @@
       var config = configs[c];
       var pageLog = analytix.logger("analytix");
       pageRequiresConsent = pageRequiresConsent || Boolean(config.consent && config.consent.required);
-      if (analytix.consent) {
-        analytix.consent.configure(config.consent);
+      if (consent) {
+        consent.configure(config.consent);
+      } else if (pageRequiresConsent && !consentMissingSaid) {
+        consentMissingSaid = true; // fail closed: nothing that needs consent starts
+        pageLog.warning("consent is required but consent.js is not on this page: services that need consent stay off");
       }
       identity = identity || serverIdentity(config.identity);
       identityOptIn = identityOptIn || optsIn(config.identity);
@@ -317,7 +344,7 @@
           continue;
         }
         var header = headerOf(record);
-        log.group(record.on ? "verbose" : "debug", startService.bind(null, record, config.nonce, log), header[0], header[1]);
+        log.group(record.on ? "verbose" : "debug", startService.bind(null, record, config, log), header[0], header[1]);
       }
     }
     summaryOnLoad();

@@ -67,6 +67,12 @@
   // This script's own nonce, read once as it runs (deferred and external: currentScript is set).
   var current = documentValue("currentScript");
   var scriptNonce = current instanceof window.HTMLScriptElement ? nonceOf(current) : "";
+  // A copy of this file without the nonce of the script that made window.analytix (start.js)
+  // was put on the page by HTML: it reads no block, and the server's copy then does.
+  if (scriptNonce !== analytix.__nonce__ && analytix.__nonce__ !== undefined) {
+    log.warning("a copy of config.js without this page's CSP nonce was ignored (HTML injected into the page?)");
+    return;
+  }
 
   // Missing nonce (the server found none) while a policy refuses scripts: say so, once.
   function warnNonceMissing(what) {
@@ -252,11 +258,11 @@
       }
       if (!levelSet) {
         levelSet = true; // the first block's level, before its other values are checked
-        analytix.setLogLevel(LEVELS.indexOf(raw.logLevel) !== -1 ? raw.logLevel : "warning");
+        (analytix.__pageLogLevel__ || analytix.setLogLevel)(LEVELS.indexOf(raw.logLevel) !== -1 ? raw.logLevel : "warning");
       }
       if (!scriptNonce && !unauthenticatedWarned) {
-        unauthenticatedWarned = true;
-        log.warning(
+        unauthenticatedWarned = true; // debug: manage.py check --deploy warns the site owner
+        log.debug(
           "this page has no CSP nonce, so its config cannot be authenticated: HTML injected into " +
             "the page could add its own (see docs/privacy.md)"
         );

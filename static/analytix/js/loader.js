@@ -1,6 +1,8 @@
 /*
  * analytix loader: the vendor registry and the one way vendor scripts get on the page.
  *
+ * Each script URL goes through start.js's Trusted Types policy "analytix" (analytix.__scriptURL__),
+ * which passes only the vendor URLs our loaders build; a refused one fails with a warning.
  * Every vendor script is inserted with async, so it never blocks parsing, rendering or
  * DOMContentLoaded; a blocked or failing one logs a warning and never throws into the page.
  * Before DOMContentLoaded the insertions wait for a task after it: inserting a <script>
@@ -62,7 +64,13 @@
     scriptStates[url] = "loading";
     var script = dom.create("script");
     script.async = true;
-    script.src = url;
+    try {
+      // Through start.js's Trusted Types policy "analytix" (a string where there is none).
+      script.src = typeof analytix.__scriptURL__ === "function" ? analytix.__scriptURL__(url) : url;
+    } catch (refused) {
+      settle("failed", options.onerror, "refused by Trusted Types (" + (refused && refused.message) + "):");
+      return null;
+    }
     if (options.id) {
       script.id = options.id;
     }
@@ -73,7 +81,7 @@
       script.nonce = options.nonce;
     }
     // Each outcome is handled once, and a throwing callback is logged, never thrown.
-    function settle(state, callback) {
+    function settle(state, callback, why) {
       if (scriptStates[url] !== "loading") {
         return;
       }
@@ -81,7 +89,7 @@
       if (state === "loaded") {
         log.verbose("loaded", url);
       } else {
-        log.warning("failed to load (blocked or offline):", url);
+        log.warning(why || "failed to load (blocked or offline):", url);
       }
       if (callback) {
         try {

@@ -29,12 +29,47 @@
   if (ours && existing.dom) {
     return; // this file ran already on this page
   }
+  var DOCUMENT = window.Document.prototype;
+  var document = window.document;
+  if (!ours && !mayMakeAnalytix()) {
+    return;
+  }
   // start.js made it (and said what it replaced), or this file makes it now.
   var analytix = ours ? existing : {};
   var replaced = ours ? existing.__replaced__ : existing === undefined ? "" : Object.prototype.toString.call(existing);
   if (!ours) {
     Object.defineProperty(analytix, "__analytix__", { value: true });
+    Object.defineProperty(analytix, "__nonce__", { value: ownNonce() }); // as start.js does
     window.analytix = analytix;
+  }
+
+  function nonceOf(element) {
+    return element.nonce || element.getAttribute("nonce") || "";
+  }
+  function ownNonce() {
+    var current = Object.getOwnPropertyDescriptor(DOCUMENT, "currentScript").get.call(document);
+    return current instanceof window.HTMLScriptElement ? nonceOf(current) : "";
+  }
+
+  /* Without start.js on the page this file makes window.analytix, by start.js's rules: never
+     while the page still parses (the server's scripts are deferred: a copy running then was
+     put there by HTML), never without a nonce where the server wrote one, never beside a
+     start.js tag with another nonce. Otherwise every later file finds no object: nothing runs. */
+  function mayMakeAnalytix() {
+    var current = Object.getOwnPropertyDescriptor(DOCUMENT, "currentScript").get.call(document);
+    var nonce = ownNonce();
+    var parsing = Object.getOwnPropertyDescriptor(DOCUMENT, "readyState").get.call(document) === "loading";
+    var refused = parsing && !(current instanceof window.HTMLScriptElement && current.defer);
+    var elements = DOCUMENT.querySelectorAll.call(document, "script[data-analytix-config],script[data-analytix-main]");
+    for (var i = 0; i < elements.length && !refused; i++) {
+      var other = nonceOf(elements[i]);
+      refused = Boolean(other) && other !== nonce && (!nonce || elements[i].hasAttribute("data-analytix-main"));
+    }
+    if (refused && window.console && window.console.warn) {
+      window.console.warn("[WARNING] analytix | a copy of the main script that is not the server's was ignored " +
+        "(HTML injected into the page?)");
+    }
+    return !refused;
   }
   // Said once the log level is known (the first setLogLevel), as a debug line.
   var replacedNote = replaced ? "window.analytix was not ours (" + replaced +
@@ -52,7 +87,22 @@
     failed: "color:#cf222e;font-weight:bold",
   };
   function noop() {}
-  var threshold = LEVELS.warning;
+  // QA's switch: setLogLevel(level, {remember: true}) keeps the level in this browser's
+  // localStorage (start.js reads it too); it wins over the page's own level until
+  // forgetLogLevel(). It only ever changes what the console prints.
+  var STORAGE_KEY = "analytix.logLevel";
+  var remembered = stored();
+  var pageLevel = "warning"; // the server's (config.js), for forgetLogLevel()
+  var threshold = LEVELS[remembered || pageLevel];
+
+  function stored() {
+    try {
+      var value = window.localStorage.getItem(STORAGE_KEY);
+      return Object.prototype.hasOwnProperty.call(LEVELS, value) ? value : "";
+    } catch (blocked) { // eslint-disable-line no-unused-vars -- storage off: nothing remembered
+      return "";
+    }
+  }
 
   function console_() {
     return window.console;
@@ -123,15 +173,51 @@
   }
 
   analytix.logger = makeLogger;
-  analytix.setLogLevel = function (name) {
-    if (Object.prototype.hasOwnProperty.call(LEVELS, name)) {
-      threshold = LEVELS[name];
-    }
+  function sayReplaced() {
     if (replacedNote) {
       write("debug", "analytix", [replacedNote]);
       replacedNote = "";
     }
+  }
+  // options.remember: keep the level in this browser (localStorage) across pages and reloads.
+  analytix.setLogLevel = function (name, options) {
+    if (!Object.prototype.hasOwnProperty.call(LEVELS, name)) {
+      write("warning", "analytix", ["unknown log level ignored: " + String(name) + " (off, warning, debug or verbose)"]);
+      return;
+    }
+    threshold = LEVELS[name];
+    if (options && options.remember === true) {
+      try {
+        window.localStorage.setItem(STORAGE_KEY, name);
+        remembered = name;
+        write("warning", "analytix", ["log level " + name + " remembered in this browser; analytix.forgetLogLevel() forgets it"]);
+      } catch (error) {
+        write("warning", "analytix", ["log level not remembered (this browser's storage refused it): " + (error && error.message)]);
+      }
+    }
+    sayReplaced();
   };
+  // Forgets the remembered level: back to the page's own.
+  analytix.forgetLogLevel = function () {
+    try {
+      window.localStorage.removeItem(STORAGE_KEY);
+    } catch (blocked) { // eslint-disable-line no-unused-vars -- nothing was stored then
+    }
+    remembered = "";
+    threshold = LEVELS[pageLevel];
+  };
+  // The page's own level (config.js: the server's LOG_LEVEL); a remembered one wins.
+  Object.defineProperty(analytix, "__pageLogLevel__", {
+    value: function (name) {
+      pageLevel = Object.prototype.hasOwnProperty.call(LEVELS, name) ? name : "warning";
+      threshold = LEVELS[remembered || pageLevel];
+      if (remembered && remembered !== pageLevel) {
+        write("debug", "analytix", ["log level " + remembered + " remembered in this browser (the page's is " +
+          pageLevel + "): analytix.forgetLogLevel() forgets it"]);
+      }
+      sayReplaced();
+    },
+  });
   analytix.logLevel = function () {
     for (var name in LEVELS) {
       if (LEVELS[name] === threshold) {
@@ -187,7 +273,6 @@
     return undefined;
   };
 
-  var DOCUMENT = window.Document.prototype;
   var HEAD = Object.getOwnPropertyDescriptor(DOCUMENT, "head").get;
   var ROOT = Object.getOwnPropertyDescriptor(DOCUMENT, "documentElement").get;
   // The prototype's own accessor, looked up at each use: HTML can shadow document.cookie on
@@ -195,7 +280,6 @@
   function cookieAccessor() {
     return Object.getOwnPropertyDescriptor(DOCUMENT, "cookie");
   }
-  var document = window.document;
 
   analytix.dom = {
     create: function (tagName) {

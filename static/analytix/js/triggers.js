@@ -34,7 +34,7 @@
 
   function stillAllowed(record) {
     var consent = analytix.consent;
-    return !(consent && consent.state.required && !consent.allows(record.category));
+    return !(consent && consent.state && consent.state.required && !consent.allows(record.category));
   }
 
   // Starts the service at its trigger: start() runs the vendor's loader (boot.js).

@@ -10,7 +10,10 @@
  *                  launcher removes itself
  *
  * No inline style or script: the look comes from static/analytix/css/launcher.css (the config's
- * facadeStyle URL, so a CSP with style-src 'self' holds), themable with custom properties.
+ * facadeStyle URL, so a CSP with style-src 'self' holds), themable with custom properties. The
+ * launcher goes on the page only once that stylesheet has loaded, so it is never seen unstyled
+ * in the page flow; without the stylesheet (no URL, blocked, offline) there is no launcher and
+ * Drift starts at the visitor's first interaction instead, with a warning.
  */
 (function (window) {
   "use strict";
@@ -59,14 +62,20 @@
     var definition = analytix.vendors.drift;
     var drift = definition && definition.stub ? definition.stub(log) : null;
     var body = BODY.call(window.document);
-    if (!drift || !body) {
-      log.warning("facade not shown (no Drift loader or no <body>): loads on the first interaction");
+    function instead(why) {
+      log.warning("facade not shown (" + why + "): loads on the first interaction");
       analytix.onTrigger("interaction", start);
+    }
+    if (!drift || !body) {
+      instead("no Drift loader or no <body>");
       return;
     }
-    if (record.facadeStyle) {
-      link("stylesheet", record.facadeStyle);
+    if (!record.facadeStyle) {
+      instead("no stylesheet for the launcher");
+      return;
     }
+    // Resolved against the document's address: an injected <base href> cannot move it.
+    var style = link("stylesheet", new window.URL(record.facadeStyle, window.location.href).href);
     var button = launcher();
     var preconnected = false;
 
@@ -99,7 +108,12 @@
     button.addEventListener("pointerenter", preconnect);
     button.addEventListener("focus", preconnect);
     button.addEventListener("click", open);
-    window.Node.prototype.appendChild.call(body, button);
-    log.debug("facade shown; loads on click");
+    style.addEventListener("load", function () {
+      window.Node.prototype.appendChild.call(body, button);
+      log.debug("facade shown; loads on click");
+    });
+    style.addEventListener("error", function () {
+      instead("its stylesheet failed to load: " + style.href);
+    });
   };
 })(window);
