@@ -8,7 +8,4 @@ class AnalytixConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the package registers every system check.
-        from analytix_frontend import (
-            checks,  # noqa: F401
-            csp_checks,  # noqa: F401  (CSP deploy checks; to move into checks/)
-        )
+        from analytix_frontend import checks  # noqa: F401

@@ -1,4 +1,4 @@
-"""The deploy checks on the project's Content-Security-Policy (csp_checks.py): W501 when no
+"""The deploy checks on the project's Content-Security-Policy (checks/csp.py): W501 when no
 policy is enforced, W502 when a policy lacks base-uri; django-csp 3 and 4 and Django 6."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from csp.constants import NONCE, SELF
 from django.core.checks import run_checks
 
-from analytix_frontend import csp_checks
+from analytix_frontend.checks import csp as csp_checks
 from analytix_frontend.csp import csp_sources, merge_directives
 
 DJANGO_CSP = "csp.middleware.CSPMiddleware"

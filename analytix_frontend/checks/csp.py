@@ -5,7 +5,6 @@ The policy is read where each tool keeps it: django-csp 4's `CONTENT_SECURITY_PO
 (`DIRECTIVES`), django-csp 3's `CSP_*` settings, Django 6's `SECURE_CSP`, each only with its
 middleware in MIDDLEWARE. Report-only policies enforce nothing, so they do not count. A
 policy set per view (django-csp's `@csp` decorators) cannot be seen here: silence W501 then.
-Registered from apps.py.
 """
 
 from __future__ import annotations
