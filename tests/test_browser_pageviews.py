@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from analytix_frontend.testing.browser import FakeVendors, route_vendor_fakes
+from analytix_frontend.testing.browser import CALLS_KEY, FakeVendors, route_vendor_fakes
 from tests.conftest import BrowserPage
 
 pytestmark = pytest.mark.browser
@@ -116,8 +116,8 @@ def test_a_visitor_who_clicks_at_once_is_counted_once(
     page.mouse.wheel(0, 200)
     page.evaluate("analytix.track('Read to the end')")
     page.wait_for_function(
-        "() => (sessionStorage.getItem('analytix.fakeVendorCalls') || '').split('read_to_the_end')"
-        ".length > 1",
+        "key => (sessionStorage.getItem(key) || '').includes('read_to_the_end')",
+        arg=CALLS_KEY,
         timeout=TIMEOUT_MS,
     )
 
