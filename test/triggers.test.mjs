@@ -130,7 +130,7 @@ test("at \"ready\" a service starts at boot; without a trigger in the config, at
   const page = triggerPage([{ name: "hubspot", load: undefined }, { name: "google", load: "ready" }]);
   assert.deepEqual(page.scripts().map((s) => new URL(s.src).host), ["www.googletagmanager.com"]);
   assert.equal(page.window.analytix.services.hubspot.state, "scheduled");
-  assert.equal(page.window.analytix.services.hubspot.load, "interaction"); // triggers.py's default
+  assert.equal(page.window.analytix.services.hubspot.load, "idle"); // triggers.py's default
 });
 
 // The Drift library, as the fake vendors do it: drains the stub, then answers on("ready").

@@ -98,20 +98,21 @@ def test_each_service_starts_at_its_trigger_and_gets_earlier_calls_once(
     browser_page = open_defaults(open_page, settings, policy)
     page = browser_page.page
     # "idle": the page-view services start after load, with no input.
-    wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel")
+    wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel", "hubspot")
     assert hosts(browser_page) <= {
         "www.googletagmanager.com",
         "i.kissmetrics.io",
         "scripts.kissmetrics.io",
         "connect.facebook.net",
+        "js.hs-scripts.com",
     }
-    states = page.evaluate("['hubspot', 'fullstory', 'drift'].map(n => analytix.services[n].state)")
-    assert states == ["scheduled"] * 3
+    states = page.evaluate("['fullstory', 'drift'].map(n => analytix.services[n].state)")
+    assert states == ["scheduled"] * 2
     page.evaluate("analytix.track('Early event', {step: 1})")
     page.evaluate("window.drift.identify('visitor-7', {plan: 'pro'})")  # the page's own call
-    # "interaction": a real click on the page (not on the launcher) starts HubSpot and FullStory.
+    # "interaction": a real click on the page (not on the launcher) starts FullStory.
     page.mouse.click(20, 20)
-    wait_loaded(browser_page, "hubspot", "fullstory")
+    wait_loaded(browser_page, "fullstory")
     assert "js.driftt.com" not in hosts(browser_page), "Drift waits for its launcher"
     page.evaluate("analytix.track('Later event', {step: 2})")
     hubspot_events = [
@@ -129,7 +130,11 @@ def test_each_service_starts_at_its_trigger_and_gets_earlier_calls_once(
         for line in lines
     )
     assert any(
-        re.fullmatch(r"\[VERBOSE\] HubSpot \| trigger interaction fired after \d+\.\d s", line)
+        re.fullmatch(r"\[VERBOSE\] HubSpot \| trigger idle fired after \d+\.\d s", line)
+        for line in lines
+    )
+    assert any(
+        re.fullmatch(r"\[VERBOSE\] FullStory \| trigger interaction fired after \d+\.\d s", line)
         for line in lines
     )
     assert "[DEBUG] Drift | facade shown; loads on click" in lines
@@ -153,7 +158,7 @@ def test_the_drift_facade_opens_the_real_chat_from_the_keyboard(
         "its stylesheet applied"
     )
     page.evaluate("window.drift.identify('visitor-7', {plan: 'pro'})")
-    page.keyboard.press("Tab")  # the visitor's first key starts HubSpot and FullStory, not Drift
+    page.keyboard.press("Tab")  # the visitor's first key starts FullStory, not Drift
     while not launcher.evaluate("b => b === document.activeElement"):
         page.keyboard.press("Tab")
     assert any("js.driftt.com" in url for url in browser_page.vendor_requests) is False
@@ -259,22 +264,24 @@ def test_at_a_production_log_level_the_page_runs_start_js_alone_until_it_needs_m
     }
     assert page.evaluate("window.__trackedAtLoad") == []  # kept: nothing could be sent yet
     # The page's call brought the main script; the idle services start and get the call once.
-    wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel")
+    wait_loaded(browser_page, "google", "kissmetrics", "facebook_pixel", "hubspot")
     main = page.evaluate(
         "[...document.querySelectorAll('script[src]')].filter(s => s.src.includes('/main.'))"
         ".map(s => [new URL(s.getAttribute('src')).pathname, s.nonce])"
     )
     config_nonce = page.evaluate("document.querySelector('script[data-analytix-config]').nonce")
     assert main == [["/static/analytix/js/main.min.js", config_nonce]] and config_nonce
-    assert page.evaluate("analytix.services.hubspot.state") == "scheduled"
+    assert page.evaluate("analytix.services.fullstory.state") == "scheduled"
     google_events = [c[1] for c in calls(browser_page, "google") if c[0] == "event"]
     assert google_events.count("at_load") == 1
-    page.mouse.click(20, 20)
-    wait_loaded(browser_page, "hubspot", "fullstory")
     hubspot_events = [
         c[1]["name"] for c in calls(browser_page, "hubspot") if c[0].startswith("track")
     ]
     assert hubspot_events.count("pe1234567_at_load") == 1
+    page.mouse.click(20, 20)
+    wait_loaded(browser_page, "fullstory")
+    fullstory = [c for c in calls(browser_page, "fullstory") if "At load" in json.dumps(c)]
+    assert len(fullstory) == 1
     assert "js.driftt.com" not in hosts(browser_page)
     assert page.evaluate("window.__cspViolations") == []
     assert browser_page.errors == []

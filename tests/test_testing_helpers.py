@@ -209,3 +209,58 @@ def test_analytix_vendors_uses_the_page_fixture(
     page.goto(live_server.url + "/events/default/")
     analytix_vendors.wait_for_loaded(*DEFAULT_AREAS["default"])
     assert analytix_vendors.loaded() == set(DEFAULT_AREAS["default"])
+
+
+# Each vendor's stub as its snippet makes it, holding calls made before its library arrives;
+# then the library (a recording fake) from the vendor's host.
+VENDOR_STUBS = """() => {
+  window.dataLayer = [["config", "G-NOVIEW1", {send_page_view: false}], ["event", "signup"]];
+  window._hsq = [["identify", {email: "ann@example.com"}]];
+  window._kmq = [["record", "Signed Up"]];
+  var fbq = window.fbq = function () { fbq.queue.push(arguments); };
+  fbq.queue = [["init", "123"], ["track", "Lead"]];
+  [
+    "https://www.googletagmanager.com/gtag/js?id=G-NOVIEW1",
+    "https://js.hs-scripts.com/1234567.js",
+    "https://i.kissmetrics.io/i.js",
+    "https://scripts.kissmetrics.io/key.2.js",
+    "https://connect.facebook.net/en_US/fbevents.js",
+  ].forEach(function (src) {
+    var script = document.createElement("script");
+    script.src = src;
+    document.head.appendChild(script);
+  });
+}"""
+
+
+@pytest.mark.browser
+def test_the_fakes_count_page_views_where_each_vendor_does(open_page: Any) -> None:
+    browser_page = open_page("block")
+    vendors = route_vendor_fakes(browser_page.page)
+    browser_page.goto("/privacy/plain/nowhere/")  # an unknown area: the tag loads nothing
+    page = browser_page.page
+    page.evaluate(VENDOR_STUBS)
+    vendors.wait_for_loaded("google", "hubspot", "kissmetrics", "facebook_pixel")
+    # Loaded: HubSpot's and Kissmetrics' libraries count the visit as they start (Kissmetrics
+    # once for its two scripts); gtag.js not for a "config" with send_page_view false, nor Meta
+    # for another event.
+    assert [view.service for view in vendors.page_views()] == ["hubspot", "kissmetrics"]
+    assert all(view.url == "/privacy/plain/nowhere/" for view in vendors.page_views())
+    assert "hubspotutk" in {cookie["name"] for cookie in page.context.cookies()}
+    page.evaluate(
+        """() => {
+          window.dataLayer.push(["config", "G-VIEW2"]);
+          window.dataLayer.push(["event", "page_view"]);
+          window._hsq.push(["trackPageView"]);
+          window.fbq.callMethod("track", "PageView");
+          window._kmq.push(["record", "Viewed pricing"]);
+        }"""
+    )
+    counted = [view.service for view in vendors.page_views()]
+    assert sorted(counted) == sorted(
+        ["hubspot", "kissmetrics", "google", "google", "hubspot", "facebook_pixel"]
+    )
+    vendors.wait_for_page_views("google", "hubspot", "kissmetrics", "facebook_pixel")
+    vendors.clear()
+    assert vendors.page_views() == [] and vendors.calls() == []
+    assert browser_page.errors == []

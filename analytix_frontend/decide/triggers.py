@@ -26,14 +26,15 @@ FACADE = "facade"
 TRIGGERS: tuple[str, ...] = (READY, IDLE, INTERACTION, FACADE)
 FACADE_SERVICES = frozenset({"drift"})  # services with a first-party facade
 
-# Page views: Google, Meta Pixel and Kissmetrics count them, so they start on every page view
-# (in idle time after load). HubSpot and FullStory cost the most main-thread time after Drift
-# and need a visitor who does something; Drift shows its launcher until it is wanted.
+# Page views: Google, Meta Pixel, Kissmetrics and HubSpot count them (HubSpot's tracking code
+# sends its page view and sets the hubspotutk cookie as soon as it runs), so they start on
+# every page view, in idle time after load. FullStory replays what a visitor does, so it waits
+# for the first interaction; Drift shows its launcher until it is wanted.
 DEFAULT_TRIGGERS: Mapping[str, str] = {
     "google": IDLE,
     "kissmetrics": IDLE,
     "facebook_pixel": IDLE,
-    "hubspot": INTERACTION,
+    "hubspot": IDLE,
     "fullstory": INTERACTION,
     "drift": FACADE,
 }

@@ -2,10 +2,11 @@
 caller's, this module never imports it).
 
 `route_vendor_fakes(page_or_context)` answers each vendor's script host with a small fake that
-takes over the vendor's stub the way the real library does and records every call it gets;
-the returned `FakeVendors` says which services loaded on the page and which events and
-identify calls each received. Calls are kept in the tab's sessionStorage, so they survive
-the same-tab navigation a tracked link starts; `loaded()` is per document.
+takes over the vendor's stub the way the real library does and records every call it gets
+(the fakes' scripts: analytix_frontend.testing.fake_scripts); the returned `FakeVendors` says
+which services loaded on the page, which events and identify calls each received, and which
+page views each counted. Calls and page views are kept in the tab's sessionStorage, so they
+survive the same-tab navigation a tracked link starts; `loaded()` is per document.
 """
 
 from __future__ import annotations
@@ -17,92 +18,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analytix_frontend.decide.services import SERVICES_BY_NAME
+from analytix_frontend.testing.fake_scripts import (
+    CALLS_KEY,
+    LOADED_GLOBAL,
+    PAGE_VIEWS_KEY,
+    SCRIPT_HOSTS,
+    fake_vendor_script,
+)
 
-# Every host the vendor loaders request a script from -> the service.
-SCRIPT_HOSTS: dict[str, str] = {
-    "www.googletagmanager.com": "google",
-    "js.hs-scripts.com": "hubspot",
-    "js.driftt.com": "drift",
-    "edge.fullstory.com": "fullstory",
-    "connect.facebook.net": "facebook_pixel",
-    "i.kissmetrics.io": "kissmetrics",
-    "scripts.kissmetrics.io": "kissmetrics",
-}
-CALLS_KEY = "analytix.fakeVendorCalls"  # sessionStorage: JSON list of [service, args]
-LOADED_GLOBAL = "__analytixFakeVendors"  # window: {hosts: [...], services: [...]}
-
-_RECORD = """
-var loaded = (window.%(loaded)s = window.%(loaded)s || { hosts: [], services: [] });
-loaded.hosts.push(%(host)s);
-if (loaded.services.indexOf(%(service)s) < 0) loaded.services.push(%(service)s);
-function record(service, args) {
-  var calls = JSON.parse(sessionStorage.getItem(%(key)s) || "[]");
-  calls.push([service, JSON.parse(JSON.stringify(Array.prototype.slice.call(args)))]);
-  sessionStorage.setItem(%(key)s, JSON.stringify(calls));
-}
-"""
-
-# Per service: how the real library drains its stub and then receives calls.
-_TAKE_OVER = {
-    # gtag.js reads the dataLayer, then watches its push.
-    "google": """
-var dataLayer = (window.dataLayer = window.dataLayer || []);
-dataLayer.forEach(function (args) { record("google", args); });
-dataLayer.push = function (args) {
-  record("google", args);
-  return Array.prototype.push.call(dataLayer, args);
-};
-""",
-    # HubSpot's and Kissmetrics' libraries replace the queue array with an object with push.
-    "hubspot": """
-var queued = window._hsq || [];
-window._hsq = { push: function (command) { record("hubspot", command); } };
-queued.forEach(window._hsq.push);
-""",
-    "kissmetrics": """
-if (!window._kmq || Array.isArray(window._kmq)) {
-  var queued = window._kmq || [];
-  window._kmq = { push: function (command) { record("kissmetrics", command); } };
-  queued.forEach(window._kmq.push);
-}
-""",
-    # Drift's library replaces the method-queue array with its API object.
-    "drift": """
-var stub = window.drift || [];
-var api = { init: function () {} };
-["identify", "config", "track", "reset", "debug", "show", "ping", "page", "hide", "off", "on"]
-  .forEach(function (method) {
-    api[method] = function () {
-      record("drift", [method].concat(Array.prototype.slice.call(arguments)));
-    };
-  });
-window.drift = window.driftt = api;
-stub.forEach(function (entry) { api[entry[0]].apply(api, entry.slice(1)); });
-""",
-    # fs.js answers through FS._api and drains FS.q.
-    "fullstory": """
-var fs = window[window._fs_namespace || "FS"];
-var queued = fs.q || [];
-fs.q = null;
-fs._api = function (operation, options) { record("fullstory", [operation, options]); };
-queued.forEach(function (entry) { fs._api(entry[0], entry[1]); });
-""",
-    # fbevents.js defines fbq.callMethod and replays fbq.queue.
-    "facebook_pixel": """
-var fbq = window.fbq;
-fbq.callMethod = function () { record("facebook_pixel", arguments); };
-fbq.queue.forEach(function (args) { fbq.callMethod.apply(fbq, args); });
-fbq.queue.length = 0;
-""",
-}
-
-
-def fake_vendor_script(host: str) -> str:
-    """The fake script served for one of SCRIPT_HOSTS."""
-    service = SCRIPT_HOSTS[host]
-    names = {"loaded": LOADED_GLOBAL, "key": json.dumps(CALLS_KEY)}
-    record = _RECORD % {**names, "host": json.dumps(host), "service": json.dumps(service)}
-    return "(function () {" + record + _TAKE_OVER[service] + "})();"
+__all__ = [
+    "CALLS_KEY",
+    "LOADED_GLOBAL",
+    "PAGE_VIEWS_KEY",
+    "SCRIPT_HOSTS",
+    "Event",
+    "FakeVendors",
+    "Identify",
+    "PageView",
+    "fake_vendor_script",
+    "route_vendor_fakes",
+]
 
 
 @dataclass(frozen=True)
@@ -115,6 +50,12 @@ class Event:
 class Identify:
     id: str
     traits: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageView:
+    service: str
+    url: str  # the page's path and query string when the vendor counted it
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -167,6 +108,10 @@ def _as_identify(service: str, args: list[Any]) -> Identify | None:
 _READ_CALLS = f"""() => {{
   try {{ return sessionStorage.getItem({json.dumps(CALLS_KEY)}) || "[]"; }}
   catch (error) {{ return "[]"; }}
+}}"""
+_READ_PAGE_VIEWS = f"""() => {{
+  try {{ return JSON.parse(sessionStorage.getItem({json.dumps(PAGE_VIEWS_KEY)}) || "[]"); }}
+  catch (error) {{ return []; }}
 }}"""
 _READ_LOADED = f"() => (window.{LOADED_GLOBAL} || {{ services: [] }}).services"
 
@@ -230,10 +175,34 @@ class FakeVendors:
             previous = identify or (found[-1] if traits is not None else None)
         return found
 
-    def clear(self) -> None:
-        """Forgets the calls recorded so far (in every page of the target)."""
+    def page_views(self, service: str | None = None) -> list[PageView]:
+        """The page views the vendors counted, in order (what counts as one for each vendor:
+        analytix_frontend.testing.fake_scripts); Drift and FullStory count none."""
+        if service is not None:
+            _check(service)
+        return [
+            PageView(name, url)
+            for page in self._pages()
+            for name, url in page.evaluate(_READ_PAGE_VIEWS)
+            if service is None or name == service
+        ]
+
+    def wait_for_page_views(self, *names: str, timeout: float = 10_000) -> None:
+        """Waits until each of these services has counted a page view in the tab."""
+        for name in names:
+            _check(name)
         for page in self._pages():
-            page.evaluate(f"() => sessionStorage.removeItem({json.dumps(CALLS_KEY)})")
+            page.wait_for_function(
+                f"names => names.every(n => ({_READ_PAGE_VIEWS})().some(v => v[0] === n))",
+                arg=list(names),
+                timeout=timeout,
+            )
+
+    def clear(self) -> None:
+        """Forgets the calls and page views recorded so far (in every page of the target)."""
+        for page in self._pages():
+            for key in (CALLS_KEY, PAGE_VIEWS_KEY):
+                page.evaluate(f"() => sessionStorage.removeItem({json.dumps(key)})")
 
     def release(self) -> None:
         """Answers the script requests held back with `hold=True`, in order."""

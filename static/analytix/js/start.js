@@ -135,7 +135,7 @@
       google: "idle",
       kissmetrics: "idle",
       facebook_pixel: "idle",
-      hubspot: "interaction",
+      hubspot: "idle",
       fullstory: "interaction",
       drift: "facade",
     };

@@ -1,10 +1,13 @@
 /*
  * HubSpot tracking code (the "embed code"): js.hs-scripts.com/<portal id>.js as the script
- * with id "hs-script-loader" (the id HubSpot's own code looks for), async. That script loads
- * the analytics library, which sets the `hubspotutk` visitor cookie and drains `_hsq`, the
- * command queue page code may push to before it arrives (HubSpot documents
- * `var _hsq = window._hsq = window._hsq || []`). The embed code's `defer` attribute is left
- * out: it has no effect on a script inserted from JavaScript.
+ * with id "hs-script-loader" (the id HubSpot's own code looks for), async. That loader inserts
+ * the cookie banner script, the analytics script (js.hs-analytics.net), which sends the page
+ * view as it runs, sets the `hubspotutk` visitor cookie and drains `_hsq`, the command queue
+ * page code may push to before it arrives (HubSpot documents
+ * `var _hsq = window._hsq = window._hsq || []`), and the portal's extras. Nothing of it waits
+ * for the visitor, so it starts at "idle" by default (triggers.py). The analytics script is
+ * not loaded on its own: it would insert this loader itself (docs/vendors.md). The embed
+ * code's `defer` attribute is left out: it has no effect on a script inserted from JavaScript.
  */
 (function (window) {
   "use strict";
