@@ -40,6 +40,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__violations.push(e.violatedDirective + " " + e.blockedURI);
 });
 """
+GPC = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
 OPEN = "() => !document.querySelector('[data-analytix-banner]').hidden"
 FOCUSED = """() => {
   const e = document.activeElement;
@@ -220,6 +221,7 @@ def test_the_next_response_deletes_a_declined_vendor_s_cookies(
 
 def test_the_privacy_status_with_gpc(site: str, make_page: Any) -> None:
     page = make_page(extra_http_headers={"Sec-GPC": "1"})
+    page.add_init_script(GPC)  # a browser that sends the header has the flag too
     page.goto(site)
     status = page.locator("[data-analytix-privacy-status]")
     assert status.is_visible() and status.text_content() == "Opt-Out Request Honored"
