@@ -6,10 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the tests need: chromium (browser tests), redis-server (the real Celery
-# broker of tests/server/test_celery.py).
+# broker of tests/server/test_celery.py), gettext (makemessages and msgfmt: the consent
+# banner's translations, tests/consent/test_tags.py).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
+command -v msgfmt >/dev/null || missing+=(gettext)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

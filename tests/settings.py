@@ -20,6 +20,9 @@ INSTALLED_APPS = [
     "analytix_frontend",
 ]
 MIDDLEWARE = [
+    # Deletes declined vendors' cookies on the next response; inert unless CONSENT is on and
+    # the visitor declined (tests/consent/test_banner_browser.py).
+    "analytix_frontend.consent.middleware.ConsentCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -4,7 +4,26 @@
 Ids are stable; each message says what is wrong and its hint says how to fix it.
 """
 
-from analytix_frontend.checks import caches, consent, csp, plan, privacy, settings, triggers
+from analytix_frontend.checks import (
+    caches,
+    consent,
+    consent_sources,
+    csp,
+    plan,
+    privacy,
+    settings,
+    triggers,
+)
 from analytix_frontend.server import checks as server
 
-__all__ = ["caches", "consent", "csp", "plan", "privacy", "server", "settings", "triggers"]
+__all__ = [
+    "caches",
+    "consent",
+    "consent_sources",
+    "csp",
+    "plan",
+    "privacy",
+    "server",
+    "settings",
+    "triggers",
+]

@@ -7,7 +7,7 @@ Malformed values never raise here: they fall back to safe defaults, and the syst
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,14 +36,23 @@ class PrivacySettings:
         return self.consent.required
 
 
-def read_privacy_settings(config: Mapping[str, Any]) -> PrivacySettings:
+def read_privacy_settings(
+    config: Mapping[str, Any], service_names: Collection[str] = ()
+) -> PrivacySettings:
+    """`service_names`: the services with a valid id (consent tags their set)."""
     gpc_categories = gpc.read_settings(config.get("GPC", True))
-    consent_settings = consent.read_settings(config.get("CONSENT", False))
+    consent_settings = consent.read_settings(config.get("CONSENT", False), service_names)
     identity_settings = identity.read_settings(config.get("IDENTITY", False))
     vary = {"Sec-GPC"} if gpc_categories else set()
     # The consent cookie, the session behind the identity, the QA cookie of INTERNAL.
     if consent_settings.required or identity_settings is not None or config.get("INTERNAL"):
         vary.add("Cookie")
+    # Consent Mode's defaults follow the visitor's region (consent_mode.py).
+    google = consent_settings.google
+    sends_google = consent_settings.required or consent_settings.google_set
+    region_varies = google.reads_region and sends_google
+    if region_varies and google.region_header_name:
+        vary.add(google.region_header_name)
     return PrivacySettings(
         exclude_previews=previews.read_settings(config),
         gpc_categories=gpc_categories,
@@ -52,5 +61,7 @@ def read_privacy_settings(config: Mapping[str, Any]) -> PrivacySettings:
         identity=identity_settings,
         consent=consent_settings,
         vary=frozenset(vary),
-        varies_by_request=consent_settings.required or identity_settings is not None,
+        varies_by_request=consent_settings.required
+        or identity_settings is not None
+        or region_varies,
     )

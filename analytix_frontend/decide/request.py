@@ -18,10 +18,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from analytix_frontend.decide import consent
+from analytix_frontend.decide import consent, consent_mode
 from analytix_frontend.decide.decisions import ServiceDecision, area_decisions
 from analytix_frontend.decide.privacy import PrivacySettings
-from analytix_frontend.decide.rules import Off, conditions, gpc, identity, internal, previews
+from analytix_frontend.decide.rules import (
+    Off,
+    conditions,
+    gpc,
+    identity,
+    internal,
+    previews,
+    request_meta,
+)
 from analytix_frontend.decide.settings import AnalytixSettings, get_settings
 
 CONSENT = "consent"  # reason code: waiting for the visitor's consent to the service's category
@@ -31,7 +39,16 @@ ATTRIBUTE = "_analytix_decision"  # the request attribute that keeps it
 class RequestDecision:
     """The request rules' answers for one request (or for no request: `request` None)."""
 
-    __slots__ = ("_by_area", "_conditions", "_identity", "consent", "offs", "request", "settings")
+    __slots__ = (
+        "_by_area",
+        "_conditions",
+        "_identity",
+        "_region",
+        "consent",
+        "offs",
+        "request",
+        "settings",
+    )
 
     def __init__(self, config: AnalytixSettings, request: Any) -> None:
         privacy = config.privacy
@@ -46,6 +63,7 @@ class RequestDecision:
         self._by_area: dict[str, tuple[ServiceDecision, ...]] = {}
         self._conditions: dict[str, Off | None] = {}  # service name -> its condition's answer
         self._identity: tuple[dict[str, Any] | None] | None = None
+        self._region: tuple[str | None] | None = None
 
     @property
     def privacy(self) -> PrivacySettings:
@@ -112,6 +130,23 @@ class RequestDecision:
         if self.consent is None:
             return True
         return self.request is not None and category in self.consent.granted
+
+    def region(self) -> str | None:
+        """The visitor's region for Google Consent Mode ("DE", "US-CA"), from the configured
+        request header or callable (never an address lookup of ours), asked once."""
+        if self._region is None:
+            google = self.privacy.consent.google
+            found = None
+            if self.request is not None and google.reads_region:
+                meta = request_meta(self.request)
+                found = consent_mode.request_region(google, self.request, meta)
+            self._region = (found,)
+        return self._region[0]
+
+    def google_defaults(self) -> dict[str, str]:
+        """Consent Mode's four signals before the visitor's choice, for their region (the
+        EEA, the UK and Switzerland: all denied)."""
+        return consent_mode.region_defaults(self.privacy.consent.google, self.region())
 
     def identity(self) -> dict[str, Any] | None:
         """The signed-in user's identity as the page may carry it (opt-in), read once."""

@@ -101,7 +101,7 @@ def get_settings() -> AnalytixSettings:
         server_environment=str(getattr(settings, "SERVER_ENVIRONMENT", "") or ""),
         areas=read_areas(config),
         triggers=read_triggers(config),
-        privacy=read_privacy_settings(config),
+        privacy=read_privacy_settings(config, valid_ids),
         django_debug=bool(settings.DEBUG),
     )
 

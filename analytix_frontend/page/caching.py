@@ -40,6 +40,7 @@ CSP_HEADER = "Content-Security-Policy"
 IDENTITY = "identity"  # the signed-in user's identity was written
 CONSENT_STATE = "consent"  # the visitor's consent answer differs from "not decided yet"
 NONCE = "nonce"  # the response's Content-Security-Policy uses the nonce written in the page
+REGION = "region"  # Consent Mode defaults from the site's REGION callable (no header to Vary)
 # and the decisions' reason codes a request rule gives:
 REQUEST_REASONS = frozenset({PRIVACY, INTERNAL, CONDITION, PREVIEW})
 
@@ -91,8 +92,13 @@ def note_output(
         if IDENTITY in privacy:
             mark.private.add(IDENTITY)
         state = privacy.get("consent")
-        if isinstance(state, Mapping) and (state.get("granted") or state.get("decided")):
+        if isinstance(state, Mapping) and (
+            state.get("granted") or state.get("decided") or state.get("id")
+        ):
             mark.private.add(CONSENT_STATE)
+        google = state.get("google") if isinstance(state, Mapping) else None
+        if google is not None and rules.consent.google.region_callable:
+            mark.private.add(REGION)
     if depends.rules_ran and not rules.vary <= mark.vary:
         mark.vary |= rules.vary
     if nonce:

@@ -12,6 +12,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.urls import NoReverseMatch, reverse
+
+from analytix_frontend.decide.consent import ConsentSettings
 from analytix_frontend.decide.decisions import ServiceDecision
 from analytix_frontend.decide.request import RequestDecision
 from analytix_frontend.decide.rules import gpc
@@ -101,19 +104,79 @@ def privacy_config(
     data: dict[str, Any] = {}
     if privacy.gpc_categories != frozenset(gpc.DEFAULT_CATEGORIES):  # else config.js's default
         data["gpc"] = sorted(privacy.gpc_categories)
-    answer = decision.consent
-    if answer is not None:  # else consent.js treats consent as not required
-        data["consent"] = {
-            "required": True,
-            "cookie": privacy.consent.cookie,
-            "granted": sorted(answer.granted),
-            "decided": answer.decided,
-            "basis": dict(answer.basis),
-        }
+    consent = consent_config(decisions, decision)
+    if consent is not None:  # else consent.js treats consent as not required
+        data["consent"] = consent
     if any(d.enabled or d.waiting for d in decisions):
         user_identity = decision.identity()
         if user_identity is not None:
             data["identity"] = user_identity
+    return data
+
+
+RECORD_URL_NAME = "analytix:consent-record"
+
+
+def record_path() -> str | None:
+    """The record endpoint's path, or None when the site's URLconf does not include ours
+    (analytix.W204 says so)."""
+    try:
+        return reverse(RECORD_URL_NAME)
+    except NoReverseMatch:
+        return None
+
+
+def _google_config(decision: RequestDecision) -> dict[str, Any]:
+    google = decision.privacy.consent.google
+    return {
+        "mode": google.mode,
+        "region": decision.region(),
+        "defaults": decision.google_defaults(),
+        "waitForUpdate": google.wait_for_update,
+        "urlPassthrough": google.url_passthrough,
+        "adsDataRedaction": google.ads_data_redaction,
+    }
+
+
+def _tcf_config(settings: ConsentSettings) -> dict[str, Any]:
+    return {
+        "purposes": {c: list(ids) for c, ids in settings.tcf.purposes.items()},
+        "vendors": dict(settings.tcf.vendors),
+    }
+
+
+def consent_config(
+    decisions: Sequence[ServiceDecision], decision: RequestDecision
+) -> dict[str, Any] | None:
+    """The consent part: the visitor's answer and what consent.js writes into the cookie and
+    the records, and Google Consent Mode's defaults for this visitor's region when Google may
+    run on the page (also where consent is not required, once CONSENT["GOOGLE"] is set)."""
+    settings = decision.privacy.consent
+    answer = decision.consent
+    google = any(d.service.name == "google" and (d.enabled or d.waiting) for d in decisions)
+    google = google and (answer is not None or settings.google_set)
+    if answer is None:
+        return {"required": False, "google": _google_config(decision)} if google else None
+    data: dict[str, Any] = {
+        "required": True,
+        "cookie": settings.cookie,
+        "granted": sorted(answer.granted),
+        "decided": answer.decided,
+        "basis": dict(answer.basis),
+        "version": settings.version_tag,
+        "services": settings.services_tag,
+        "source": settings.source,
+    }
+    if answer.consent_id is not None:
+        data["id"] = answer.consent_id
+    if settings.records:
+        path = record_path()
+        if path is not None:
+            data["record"] = path
+    if settings.source == "tcf":
+        data["tcf"] = _tcf_config(settings)
+    if google:
+        data["google"] = _google_config(decision)
     return data
 
 

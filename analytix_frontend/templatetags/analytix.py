@@ -1,4 +1,5 @@
-"""`{% analytics_scripts "area" %}`: a thin wrapper over `rendering.render_analytics_scripts`."""
+"""`{% analytics_scripts "area" %}`: a thin wrapper over `rendering.render_analytics_scripts`;
+`{% analytix_consent_banner %}` and `{% analytix_privacy_status %}` over `consent/banner.py`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.template.base import FilterExpression, Parser, Token
 from django.template.context import Context
 from django.utils.safestring import SafeString
 
+from analytix_frontend.consent.banner import render_consent_banner, render_privacy_status
 from analytix_frontend.decide.settings import get_settings
 from analytix_frontend.page.config import nearest_area
 from analytix_frontend.page.nonce import find_csp_nonce
@@ -66,3 +68,16 @@ def analytics_scripts(parser: Parser, token: Token) -> AnalyticsScriptsNode:
                 "ANALYTICS_CONFIG['AREAS'] or use one of these."
             )
     return AnalyticsScriptsNode(area)
+
+
+@register.simple_tag(takes_context=True)
+def analytix_consent_banner(context: Context, policy_url: str | None = None) -> SafeString:
+    """The optional consent banner: `{% analytix_consent_banner policy_url="/privacy/" %}`."""
+    request = context.get("request")
+    return render_consent_banner(request, find_csp_nonce(request, context), policy_url)
+
+
+@register.simple_tag(takes_context=True)
+def analytix_privacy_status(context: Context) -> SafeString:
+    """ "Opt-Out Request Honored" where Global Privacy Control is honoured."""
+    return render_privacy_status(context.get("request"))

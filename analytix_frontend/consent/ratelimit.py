@@ -1,0 +1,39 @@
+"""A small fixed-window rate limit on Django's default cache, for the record endpoint.
+
+Each key counts requests for `WINDOW` seconds from its first one. A cache that fails never
+refuses a record (it is logged once per failure instead): losing proof is worse than a burst.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.cache import cache
+
+logger = logging.getLogger("analytix_frontend.consent")
+
+WINDOW = 60  # seconds
+PER_CONSENT_ID = 20  # decisions a minute for one visitor: far beyond any human's clicks
+PER_ADDRESS = 120  # a minute from one client address (an office behind one NAT stays under it)
+PREFIX = "analytix:consent-rate:"
+
+
+def allow(kind: str, key: str, limit: int) -> bool:
+    """Counts one request for `key`; False once more than `limit` came in this window."""
+    name = f"{PREFIX}{kind}:{key}"
+    try:
+        if cache.add(name, 1, timeout=WINDOW):
+            return True
+        try:
+            count = cache.incr(name)
+        except ValueError:  # expired between add and incr: a new window
+            cache.add(name, 1, timeout=WINDOW)
+            return True
+    except Exception:
+        logger.warning(
+            "analytix: the consent endpoint's rate limit could not use the cache; the record "
+            "is accepted without it. Check CACHES['default'].",
+            exc_info=True,
+        )
+        return True
+    return bool(count <= limit)
