@@ -9,9 +9,7 @@ and purges records older than `CONSENT["RETENTION_DAYS"]`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -52,12 +50,14 @@ class ConsentRecord(models.Model):
     page: models.CharField[str, str] = models.CharField(
         max_length=500, blank=True, help_text=_("The page's path.")
     )
-    user: models.ForeignKey[Any, Any] = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
+    # The signed-in user's primary key, as text: a plain value rather than a foreign key, so
+    # the app needs no django.contrib.auth (sites without it must still migrate) and a proof
+    # outlives the account it names.
+    user_pk: models.CharField[str, str] = models.CharField(
+        max_length=255,
         blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+        db_index=True,
+        help_text=_("The signed-in user's primary key, when there was one."),
     )
     ip_address: models.GenericIPAddressField[str | None, str | None] = models.GenericIPAddressField(
         null=True, blank=True, help_text=_("Only with CONSENT['RECORD_IP'].")

@@ -31,7 +31,7 @@ EXPORT_FIELDS = (
     "source",
     "tc_string",
     "page",
-    "user",
+    "user_pk",
     "ip_address",
 )
 
@@ -57,8 +57,9 @@ def subject_records(consent_id: str | None = None, user: Any = None) -> QuerySet
     if consent_id:
         condition |= Q(consent_id=consent_id)
     if user is not None:
-        ids = ConsentRecord.objects.filter(user=user).values_list("consent_id", flat=True)
-        condition |= Q(user=user) | Q(consent_id__in=list(ids))
+        by_user = ConsentRecord.objects.filter(user_pk=str(user.pk))
+        ids = by_user.values_list("consent_id", flat=True)
+        condition |= Q(user_pk=str(user.pk)) | Q(consent_id__in=list(ids))
     return ConsentRecord.objects.filter(condition).order_by("created", "pk")
 
 
@@ -67,7 +68,6 @@ def export_rows(records: Iterable[ConsentRecord]) -> list[dict[str, Any]]:
     for record in records:
         row: dict[str, Any] = {name: getattr(record, name) for name in EXPORT_FIELDS}
         row["created"] = record.created.isoformat()
-        row["user"] = record.user_id  # type: ignore[attr-defined]
         row["categories"] = record.categories.split(",") if record.categories else []
         rows.append(row)
     return rows

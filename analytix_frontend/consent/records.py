@@ -105,6 +105,7 @@ def record_fields(decision: Decision, request: Any, config: AnalytixSettings) ->
     """The record's fields for this decision from this request."""
     consent: ConsentSettings = config.privacy.consent
     user = getattr(request, "user", None)
+    signed_in = getattr(user, "is_authenticated", False) is True
     address = None
     if consent.record_ip:
         found = internal.client_address(config.privacy.internal, request)
@@ -120,7 +121,7 @@ def record_fields(decision: Decision, request: Any, config: AnalytixSettings) ->
         "source": decision.source,
         "tc_string": decision.tc_string,
         "page": decision.page,
-        "user": user if getattr(user, "is_authenticated", False) is True else None,
+        "user_pk": str(getattr(user, "pk", "")) if signed_in else "",
         "ip_address": address,
     }
 
@@ -131,6 +132,5 @@ def store(fields: Mapping[str, Any]) -> ConsentRecord:
 
 
 def as_log(fields: Mapping[str, Any]) -> str:
-    """The record as one JSON line (the user as its pk), for a person to store it again."""
-    user = fields.get("user")
-    return json.dumps({**fields, "user": getattr(user, "pk", None)}, sort_keys=True, default=str)
+    """The record as one JSON line, for a person to store it again."""
+    return json.dumps(dict(fields), sort_keys=True, default=str)

@@ -53,8 +53,8 @@ def history() -> User:
     later signed in from another browser; and a stranger."""
     user = User.objects.create_user("someone")
     record(days_ago=3)
-    record(days_ago=2, action="reject", categories="", user=user)
-    record(LATER_ID, days_ago=1, categories="analytics,marketing", user=user)
+    record(days_ago=2, action="reject", categories="", user_pk=str(user.pk))
+    record(LATER_ID, days_ago=1, categories="analytics,marketing", user_pk=str(user.pk))
     record(OTHER_ID, days_ago=1)
     return user
 
@@ -67,9 +67,9 @@ def test_export_one_consent_id_as_json(history: User) -> None:
     ]
     assert set(rows[0]) == {
         "created", "consent_id", "action", "categories", "version_tag", "version",
-        "services_tag", "source", "tc_string", "page", "user", "ip_address",
+        "services_tag", "source", "tc_string", "page", "user_pk", "ip_address",
     }  # fmt: skip
-    assert rows[1]["user"] == history.pk and rows[0]["user"] is None
+    assert rows[1]["user_pk"] == str(history.pk) and rows[0]["user_pk"] == ""
 
 
 def test_export_by_user_includes_their_browsers_history_before_sign_in(history: User) -> None:
@@ -170,3 +170,12 @@ def test_the_admin_searches_by_consent_id_or_user(
     model_admin = ConsentRecordAdmin(ConsentRecord, AdminSite())
     found, _ = model_admin.get_search_results(admin_request(), ConsentRecord.objects.all(), term)
     assert sorted(found.values_list("consent_id", flat=True)) == expected
+
+
+def test_the_admin_finds_a_users_records_by_their_primary_key_too(history: User) -> None:
+    model_admin = ConsentRecordAdmin(ConsentRecord, AdminSite())
+    request = admin_request()
+    found, _ = model_admin.get_search_results(
+        request, ConsentRecord.objects.all(), str(history.pk)
+    )
+    assert sorted(found.values_list("consent_id", flat=True)) == sorted([CONSENT_ID, LATER_ID])
