@@ -175,7 +175,5 @@ def test_the_admin_searches_by_consent_id_or_user(
 def test_the_admin_finds_a_users_records_by_their_primary_key_too(history: User) -> None:
     model_admin = ConsentRecordAdmin(ConsentRecord, AdminSite())
     request = admin_request()
-    found, _ = model_admin.get_search_results(
-        request, ConsentRecord.objects.all(), str(history.pk)
-    )
+    found, _ = model_admin.get_search_results(request, ConsentRecord.objects.all(), str(history.pk))
     assert sorted(found.values_list("consent_id", flat=True)) == sorted([CONSENT_ID, LATER_ID])
