@@ -101,6 +101,7 @@ class Visitor:
     fakes: FakeVendors
     console: list[Any] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    record_requests: list[str] = field(default_factory=list)  # to the record endpoint, in order
 
     def open(self, cmp: str = "none", area: str = "signup", query: str = "") -> None:
         self.page.goto(f"{self.origin}/consent-browser/{cmp}/{area}/{query}")
@@ -162,6 +163,15 @@ def visitor(mapped_browser: Any, live_server: Any) -> Iterator[Callable[[], Visi
         result = Visitor(context=context, page=page, origin=f"http://{HOST}:{port}", fakes=fakes)
         page.on("console", lambda message: result.console.append(message))
         page.on("pageerror", lambda error: result.errors.append(str(error)))
+
+        def on_request(request: Any) -> None:
+            if (
+                urlsplit(request.url).path == consent_views.RECORD_URL
+                and "sentinel" not in request.url
+            ):
+                result.record_requests.append(request.url)
+
+        page.on("request", on_request)
         page.add_init_script(RECORD_VIOLATIONS)
         return result
 
@@ -170,12 +180,30 @@ def visitor(mapped_browser: Any, live_server: Any) -> Iterator[Callable[[], Visi
         context.close()
 
 
-def wait_for_records(count: int) -> list[dict[str, Any]]:
-    """The record endpoint's bodies once it has `count` (the page sends them without waiting)."""
+def wait_for_records(visitor: Visitor, count: int) -> list[dict[str, Any]]:
+    """The record endpoint's bodies once it has `count` (the page sends them without waiting).
+    Waits with Playwright's own timer: the page's routes are answered on this thread."""
     deadline = time.monotonic() + 10
     while len(consent_views.RECORDS) < count and time.monotonic() < deadline:
-        time.sleep(0.05)
+        visitor.page.wait_for_timeout(50)
     return list(consent_views.RECORDS)
+
+
+def records_sent(visitor: Visitor) -> int:
+    """How many records this page sent, once none is in flight: a sentinel fetch (not stored)
+    made after them and answered means each earlier one was issued, and Playwright saw it."""
+    visitor.js(
+        f"() => fetch('{consent_views.RECORD_URL}?sentinel=1', {{method: 'POST', body: '{{}}'}})"
+    )
+    return len(visitor.record_requests)
+
+
+def settled_records(visitor: Visitor) -> list[dict[str, Any]]:
+    """The endpoint's records once this visitor's have all arrived (the only visitor sending)."""
+    sent = records_sent(visitor)
+    records = wait_for_records(visitor, sent)
+    assert len(records) == sent
+    return records
 
 
 # --- the consent sources ----------------------------------------------------------------
@@ -195,7 +223,7 @@ def test_a_tcf_cmp_decides_starts_and_stops_services_without_a_reload(visitor, c
         "() => Object.values(analytix.services).filter(r => r.consented === false).map(r => r.name)"
     )
     assert sorted(stopped) == sorted(s for s in SIGNUP if s != "drift")
-    records = wait_for_records(2)
+    records = wait_for_records(you, 2)
     assert [(r["action"], r["source"], r["categories"]) for r in records] == [
         ("grant", "tcf", ["analytics", "marketing", "functional"]),
         ("withdraw", "tcf", ["functional"]),
@@ -209,7 +237,7 @@ def test_a_tcf_cmp_decides_starts_and_stops_services_without_a_reload(visitor, c
     you.open("tcf")  # the next page: the CMP's stored choice (tcloaded), nothing new to record
     you.wait_loaded("drift")
     assert {s for s, state in you.states().items() if state != "waiting"} == {"drift"}
-    assert len(wait_for_records(2)) == 2
+    assert len(settled_records(you)) == 2
 
 
 def test_a_tcf_cmp_refusing_google_keeps_it_off_and_gdpr_not_applying_needs_no_consent(
@@ -226,7 +254,8 @@ def test_a_tcf_cmp_refusing_google_keeps_it_off_and_gdpr_not_applying_needs_no_c
     elsewhere.open("tcf", query="?gdpr=0")
     elsewhere.wait_loaded(*SIGNUP)
     assert elsewhere.js("() => analytix.consent.state.required") is False
-    assert len(wait_for_records(1)) == 1  # only the first visitor's choice
+    assert len(settled_records(you)) == 1
+    assert records_sent(elsewhere) == 0  # no consent needed: no decision to record
 
 
 def test_a_cmp_setting_google_consent_is_the_source_of_truth(visitor, consent) -> None:
@@ -257,7 +286,7 @@ def test_a_cmp_setting_google_consent_is_the_source_of_truth(visitor, consent) -
         "() => fakeGcmCmp.choose({analytics_storage: 'denied', functionality_storage: 'granted'})"
     )
     assert you.js("() => analytix.consent.state.categories") == ["functional"]
-    assert [(r["action"], r["source"]) for r in wait_for_records(2)] == [
+    assert [(r["action"], r["source"]) for r in wait_for_records(you, 2)] == [
         ("grant", "gcm"),
         ("withdraw", "gcm"),
     ]
@@ -354,7 +383,7 @@ def test_withdrawal_leaves_no_declined_vendor_cookie_on_any_path_or_domain(
     assert {"site_pref", "analytix_consent"} <= names
     you.js("() => analytix.consent.reject()")
     assert you.vendor_cookies() == []
-    assert [(r["action"], r["source"], r["categories"]) for r in wait_for_records(3)] == [
+    assert [(r["action"], r["source"], r["categories"]) for r in wait_for_records(you, 3)] == [
         ("grant", "api", ["analytics", "marketing", "functional"]),
         ("withdraw", "banner", ["functional"]),
         ("reject", "api", []),
@@ -379,7 +408,7 @@ def test_a_new_policy_version_asks_again_and_keeps_the_consent_id(visitor, conse
     }
     assert set(you.states().values()) == {"waiting"}
     you.js("() => analytix.consent.grant(['analytics'])")
-    records = wait_for_records(2)
+    records = wait_for_records(you, 2)
     assert [(r["id"], r["version"]) for r in records] == [
         (first_id, VERSION),
         (first_id, "0badcafe"),
@@ -400,7 +429,7 @@ def test_gpc_honoured_is_shown_and_recorded_once_per_page(visitor, consent) -> N
         "honored": True,
         "text": "Opt-Out Request Honored",
     }
-    records = wait_for_records(1)
+    records = wait_for_records(you, 1)
     assert [(r["action"], r["categories"]) for r in records] == [("gpc", [])]
     assert you.context.cookies() == [], "no id stored for a visitor who has not decided"
     you.check_clean()
