@@ -376,7 +376,20 @@ def test_withdrawal_leaves_no_declined_vendor_cookie_on_any_path_or_domain(
             {"name": "site_pref", "value": "dark", "domain": f".{PARENT}", "path": "/"},
         ]
     )
-    assert len(you.vendor_cookies()) == 10
+    added = {
+        "_ga",
+        "_ga_ABC123",
+        "_gid",
+        "_gcl_au",
+        "hubspotutk",
+        "__hssc",
+        "_fbp",
+        "fs_uid",
+        "km_ai",
+    }
+    assert added | {"drift_aid"} <= {
+        name for name, _, _ in you.vendor_cookies()
+    }  # and the fakes' own
     you.js("() => analytix.consent.withdraw(['analytics', 'marketing'], {source: 'banner'})")
     assert you.vendor_cookies() == [("drift_aid", f".{PARENT}", "/")]  # functional: still granted
     names = {c["name"] for c in you.context.cookies()}
