@@ -8,9 +8,7 @@ Chromium (`--host-resolver-rules`), so cookies can sit on the parent domain `ana
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -58,21 +56,16 @@ BOOTED = (
 
 
 @pytest.fixture(scope="module")
-def mapped_browser() -> Iterator[Any]:
-    """Chromium that resolves www.analytix.test (and analytix.test) to this machine."""
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"Chromium is missing at {CHROMIUM}; CI must install it")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def mapped_browser(browser: Any) -> Iterator[Any]:
+    """Chromium that resolves www.analytix.test (and analytix.test) to this machine, launched
+    by the session browser's own Playwright (a second sync_playwright() cannot run beside it;
+    the `browser` fixture also skips or fails when Chromium is missing)."""
     rules = f"--host-resolver-rules=MAP {HOST} 127.0.0.1, MAP {PARENT} 127.0.0.1"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_FLAGS, rules]
-        )
-        yield browser
-        browser.close()
+    mapped = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_FLAGS, rules]
+    )
+    yield mapped
+    mapped.close()
 
 
 @pytest.fixture
