@@ -2,10 +2,11 @@
 `'strict-dynamic'` policy of tests/privacy_views.py.
 
 `/consent-browser/<cmp>/<area>/`: the tag for the area, after a fake consent manager's script
-(`cmp`: "tcf", "gcm", or "none"). The page config's consent part is the server's, with the
-keys in `CONSENT` laid over it (the contract's keys: version, services, source, record, tcf,
-google; set by each test), and no `basis`, so the browser reads its own consent cookie: what
-the tests drive is the browser's side. `/consent-browser/records/` stands in for the record
+(`cmp`: "tcf", "gcm", or "none"); `?banner=1` adds the package's banner. When a test puts keys
+in `CONSENT` (the contract's: version, services, source, record, tcf, google), they are laid
+over the page config's consent part and its `basis` is left out, so the browser reads its own
+consent cookie: what those tests drive is the browser's side. With `CONSENT` empty the page is
+the server's, untouched. `/consent-browser/records/` stands in for the record
 endpoint: it keeps each JSON body in `RECORDS` and answers 204.
 """
 
@@ -33,6 +34,9 @@ _BLOCK = re.compile(
 
 
 def _with_consent(html: str) -> str:
+    if not CONSENT:
+        return html
+
     def patch(match: re.Match[str]) -> str:
         config = json.loads(match.group(2))
         consent = config.get("consent") or {"required": False, "granted": [], "decided": False}
@@ -49,6 +53,7 @@ def consent_page(request: HttpRequest, cmp: str, area: str) -> HttpResponse:
         "area": area,
         "cmp": cmp if cmp in CMPS - {"none"} else "",
         "gdpr_applies": "false" if request.GET.get("gdpr") == "0" else "true",
+        "banner": "banner" in request.GET,
     }
     response = render(request, "tests/consent_page.html", context)
     response.content = _with_consent(response.content.decode()).encode()

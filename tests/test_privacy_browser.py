@@ -142,14 +142,17 @@ def test_grant_loads_exactly_the_consented_vendors_without_reload(open_page, con
     assert browser_page.requested_hosts() == analytics
     assert page.evaluate("window.__marker") == "same page"
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    assert cookies == {"analytix_consent": "analytics"}
-    # Google consent mode v2: denied defaults before "config", then analytics granted.
+    assert list(cookies) == ["analytix_consent"]
+    assert cookies["analytix_consent"].split(":")[0] == "analytics"  # then id and tags
+    # Google consent mode v2: the region's defaults (all denied: no REGIONS) and
+    # ads_data_redaction (on by default) before "config", then analytics granted.
     commands = page.evaluate(
         "window.dataLayer.map(a => Array.from(a)).filter(a => a[0] !== 'js')"
         ".map(a => [a[0], a[1], a[2] && a[2].analytics_storage, a[2] && a[2].ad_storage])"
     )
-    assert commands[:3] == [
+    assert commands[:4] == [
         ["consent", "default", "denied", "denied"],
+        ["set", "ads_data_redaction", None, None],
         ["config", "G-ABC123DEF4", None, None],
         ["consent", "update", "granted", "denied"],
     ]
@@ -200,6 +203,7 @@ def test_withdrawal_switches_vendors_off_and_stops_further_loading(open_page, co
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
     assert list(cookies) == ["analytix_consent"]
     assert cookies["analytix_consent"].split(":")[0] == "none"
+    consent_id = cookies["analytix_consent"].split(":")[1]
     # Granting another category later starts only that category's vendors.
     requested_before = set(browser_page.vendor_requests)
     page.evaluate("window.analytix.consent.grant(['functional'])")
@@ -218,7 +222,7 @@ def test_withdrawal_switches_vendors_off_and_stops_further_loading(open_page, co
         "required": True,
         "categories": ["functional"],
         "decided": True,
-        "id": "",  # an old-format cookie carries none
+        "id": consent_id,  # kept from the first decision
         "source": "analytix",
     }
     page.evaluate("window.analytix.consent.withdraw()")

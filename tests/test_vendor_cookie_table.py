@@ -1,7 +1,7 @@
 """The browser's table of each vendor's first-party cookies (`VENDOR_COOKIES` in
 static/analytix/js/vendor-cookies.js, a plain JSON object literal) read from Python: the
-contract's list, one entry per service the package knows. The server keeps its own copy for
-the next-response deletion; this reader is what keeps the two equal."""
+contract's list, one entry per service the package knows, and the same as the server's copy
+for the next-response deletion (`analytix_frontend.consent.cookies.VENDOR_COOKIES`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+from analytix_frontend.consent.cookies import VENDOR_COOKIES
 from analytix_frontend.decide.services import SERVICES_BY_NAME
 
 JS = Path(__file__).resolve().parent.parent / "static" / "analytix" / "js" / "vendor-cookies.js"
@@ -43,3 +44,7 @@ def test_the_browser_table_is_the_contracts_for_every_known_service() -> None:
     assert set(table) == set(SERVICES_BY_NAME)
     for patterns in table.values():
         assert all("*" not in p[:-1] for p in patterns), "only a trailing * is a wildcard"
+
+
+def test_the_page_and_the_server_delete_the_same_cookies() -> None:
+    assert js_vendor_cookies() == {name: list(names) for name, names in VENDOR_COOKIES.items()}
