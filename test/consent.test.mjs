@@ -48,7 +48,9 @@ test("waiting services start only for the granted category, with the page nonce"
   assert.equal(analytix.services.kissmetrics.consented, true);
   assert.equal(analytix.services.hubspot.state, "waiting");
   assert.equal(analytix.startService("kissmetrics"), false); // already started: no second start
-  assert.deepEqual(plain(analytix.consent.state), { required: true, categories: ["analytics"], decided: true });
+  const state = plain(analytix.consent.state);
+  assert.match(state.id, /^[A-Za-z0-9_-]{22}$/); // made at the visitor's first decision
+  assert.deepEqual({ ...state, id: "" }, { required: true, categories: ["analytics"], decided: true, id: "", source: "analytix" });
 });
 
 test("after withdrawal a vendor's further script requests are refused", () => {
@@ -70,7 +72,7 @@ test("after withdrawal a vendor's further script requests are refused", () => {
   assert.equal(context.loadScript("https://js.driftt.com/second.js"), null);
   assert.deepEqual(vendorSrcs(page), ["https://js.driftt.com/first.js"]);
   const text = lines(page.calls);
-  assert.ok(text.includes("[DEBUG] Drift | has no consent switch: it stops on the next page"));
+  assert.ok(text.includes("[DEBUG] Drift | stopped: no further scripts or calls (it has no consent switch of its own)"));
   assert.ok(text.includes("[DEBUG] Drift | not requested (consent withdrawn): https://js.driftt.com/second.js"));
 });
 
@@ -171,7 +173,7 @@ test("a config that says granted starts nothing in a browser without the consent
     assert.deepEqual(vendorSrcs(page), []);
     const records = page.window.analytix.services;
     assert.deepEqual([records.hubspot.state, records.hubspot.reason], ["waiting", "consent"]);
-    assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: [], decided: false });
+    assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: [], decided: false, id: "", source: "analytix" });
     page.window.analytix.consent.grant(["marketing"]); // the visitor's own answer still works
     assert.deepEqual(vendorSrcs(page), ["https://js.hs-scripts.com/42.js"]);
   }
@@ -190,7 +192,7 @@ test("a matching basis keeps django-cookie-consent's answers (quoted cookie valu
   const page = consentPage(config, 'cookie_consent="marketing=2024-01-01|analytics=-1"');
   page.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");
   assert.deepEqual(vendorSrcs(page), ["https://js.hs-scripts.com/42.js"]);
-  assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: ["marketing"], decided: true });
+  assert.deepEqual(plain(page.window.analytix.consent.state), { required: true, categories: ["marketing"], decided: true, id: "", source: "analytix" });
 
   const changed = consentPage(config, 'cookie_consent="marketing=-1|analytics=-1"'); // answered since
   changed.run(...CORE, "vendors/hubspot.js", "vendors/km.js", "boot.js");

@@ -6,7 +6,10 @@ const ROOT = new URL("../static/analytix/js/", import.meta.url);
 
 export const PAGE_NONCE = "page-nonce";
 
-export const CORE = ["logger.js", "config.js", "loader.js", "consent.js", "plan.js", "events.js"];
+export const CORE = [
+  "logger.js", "config.js", "loader.js", "consent-config.js", "consent-cookie.js", "vendor-cookies.js",
+  "consent-record.js", "consent.js", "consent-events.js", "cmp-tcf.js", "cmp-gcm.js", "plan.js", "events.js",
+];
 
 // Each service's loader file, and a valid id for it (the ids of the Python test settings).
 export const VENDOR_FILES = {

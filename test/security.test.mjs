@@ -7,7 +7,7 @@ import { test } from "node:test";
 import { JSDOM, VirtualConsole } from "jsdom";
 import { CORE, IDS, PAGE_NONCE, VENDOR_FILES, addBlock, lines, makePage, service, source } from "./helpers.mjs";
 
-const MAIN_FILES = ["logger.js", "config.js", "loader.js", "triggers.js", "consent.js", "events.js",
+const MAIN_FILES = [...CORE.slice(0, 3), "triggers.js", ...CORE.slice(3),
   ...Object.values(VENDOR_FILES), "vendors/drift-facade.js", "boot.js"];
 const MAIN_URLS = MAIN_FILES.map((file) => `/static/analytix/js/${file}`);
 const IMPOSTOR = "[WARNING] analytix | a copy of start.js without this page's CSP nonce was ignored (HTML injected into the page?)";

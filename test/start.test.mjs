@@ -3,9 +3,9 @@
 // fetches a script: the test runs the main files itself, then fires the last one's load event.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { IDS, PAGE_NONCE, VENDOR_FILES, addBlock, lines, makePage, service, source } from "./helpers.mjs";
+import { CORE, IDS, PAGE_NONCE, VENDOR_FILES, addBlock, lines, makePage, service, source } from "./helpers.mjs";
 
-const MAIN_FILES = ["logger.js", "config.js", "loader.js", "triggers.js", "consent.js", "events.js",
+const MAIN_FILES = [...CORE.slice(0, 3), "triggers.js", ...CORE.slice(3),
   ...Object.values(VENDOR_FILES), "vendors/drift-facade.js", "boot.js"];
 const MAIN_URLS = MAIN_FILES.map((file) => `/static/analytix/js/${file}`);
 

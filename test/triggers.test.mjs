@@ -115,7 +115,7 @@ test("a service waiting for consent starts at its trigger once granted, at once 
   assert.equal(later.scripts().length, 1);
 });
 
-test("a trigger that fires after consent was withdrawn starts nothing", async () => {
+test("a trigger that fires after consent was withdrawn starts nothing; a new grant starts it", async () => {
   const consent = { required: true, cookie: "analytix_consent", granted: ["analytics"], decided: true };
   const page = triggerPage([{ name: "google", load: "idle" }], { consent, cookie: "analytix_consent=analytics" });
   assert.equal(page.window.analytix.services.google.state, "scheduled");
@@ -123,7 +123,10 @@ test("a trigger that fires after consent was withdrawn starts nothing", async ()
   await page.load();
   page.runIdle();
   assert.equal(page.scripts().length, 0);
-  assert.equal(page.window.analytix.services.google.state, "off");
+  assert.equal(page.window.analytix.services.google.state, "waiting");
+  page.window.analytix.consent.grant(["analytics"]); // the trigger has fired: it starts at once
+  assert.equal(page.scripts().length, 1);
+  assert.equal(page.window.analytix.services.google.state, "loading");
 });
 
 test("at \"ready\" a service starts at boot; without a trigger in the config, at its default", () => {

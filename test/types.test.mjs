@@ -56,7 +56,7 @@ test("the declared services, API and handles are those the scripts build", () =>
   for (const member of members("Api")) {
     assert.ok(member in early, `window.analytix.${member} is declared but missing before the main script`);
   }
-  for (const member of ["grant", "withdraw"]) {
+  for (const member of ["grant", "withdraw", "reject"]) {
     assert.ok(member in early.consent, `consent.${member} is declared but missing before the main script`);
   }
   assert.deepEqual(Object.keys(early.service("drift")).sort(), members("ServiceHandle"));
@@ -78,7 +78,7 @@ test("the declared services, API and handles are those the scripts build", () =>
   assert.deepEqual(Object.keys(handle).sort(), members("ServiceHandle"));
   const record = analytix.services.drift;
   for (const member of members("ServiceRecord")) {
-    assert.ok(member === "consented" || member in record, `services.drift.${member} is declared but missing`);
+    assert.ok(member === "consented" || member === "advanced" || member in record, `services.drift.${member} is declared but missing`);
   }
   assert.ok(union("ServiceState").includes(record.state));
 });

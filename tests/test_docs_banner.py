@@ -107,8 +107,10 @@ def _banner_shown(page: Any) -> bool:
 
 
 def _consent_cookie(page: Any) -> str | None:
+    """The consent cookie's categories (the part before the consent id and the tags)."""
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    return cookies.get("analytix_consent")
+    value = cookies.get("analytix_consent")
+    return None if value is None else value.split(":")[0]
 
 
 def test_the_banner_asks_once_and_grants_with_the_keyboard(site: str, page: Any) -> None:

@@ -142,19 +142,22 @@ def test_grant_loads_exactly_the_consented_vendors_without_reload(open_page, con
     assert browser_page.requested_hosts() == analytics
     assert page.evaluate("window.__marker") == "same page"
     cookies = {c["name"]: c["value"] for c in page.context.cookies()}
-    assert cookies == {"analytix_consent": "analytics"}
-    # Google consent mode v2: denied defaults before "config", then analytics granted.
+    assert list(cookies) == ["analytix_consent"]
+    assert cookies["analytix_consent"].split(":")[0] == "analytics"  # then id and tags
+    # Google consent mode v2: the region's defaults (all denied: no REGIONS) and
+    # ads_data_redaction (on by default) before "config", then analytics granted.
     commands = page.evaluate(
         "window.dataLayer.map(a => Array.from(a)).filter(a => a[0] !== 'js')"
         ".map(a => [a[0], a[1], a[2] && a[2].analytics_storage, a[2] && a[2].ad_storage])"
     )
-    assert commands[:3] == [
+    assert commands[:4] == [
         ["consent", "default", "denied", "denied"],
+        ["set", "ads_data_redaction", None, None],
         ["config", "G-ABC123DEF4", None, None],
         ["consent", "update", "granted", "denied"],
     ]
     assert page.evaluate("window._fs_capture_on_startup") is False
-    assert page.evaluate("window.FS.q.map(e => e[0])") == ["start"]
+    assert page.evaluate("window.FS.q.map(e => e[0])") == ["start", "setIdentity"]
 
     page.evaluate("window.analytix.consent.grant(['marketing'])")
     wait_for_vendors(page, len(analytics | hosts_of("hubspot", "facebook_pixel")))
@@ -166,10 +169,13 @@ def test_grant_loads_exactly_the_consented_vendors_without_reload(open_page, con
     assert "consent:grant" in page.evaluate("window.fbq.queue.map(a => a[0] + ':' + a[1])")
     last_google = page.evaluate("Array.from(window.dataLayer[window.dataLayer.length - 1])")
     assert last_google[:2] == ["consent", "update"] and last_google[2]["ad_storage"] == "granted"
-    assert page.evaluate("window.analytix.consent.state") == {
+    state = page.evaluate("window.analytix.consent.state")
+    assert state == {
         "required": True,
         "categories": ["analytics", "marketing"],
         "decided": True,
+        "id": state["id"],  # made at this first decision (tests/test_consent_browser.py)
+        "source": "analytix",
     }
     assert page.evaluate("window.analytix.services.drift.state") == "waiting"
     assert browser_page.errors == []
@@ -184,12 +190,20 @@ def test_withdrawal_switches_vendors_off_and_stops_further_loading(open_page, co
     wait_for_vendors(page, len(SIGNUP_HOSTS - hosts_of("drift")))
 
     page.evaluate("window.analytix.consent.withdraw()")
-    assert page.evaluate("window.FS.q.map(e => e[0])") == ["start", "shutdown"]
+    assert page.evaluate("window.FS.q.map(e => [e[0], e[1] && e[1].consent])") == [
+        ["start", None],
+        ["setIdentity", True],
+        ["setIdentity", False],
+        ["shutdown", None],
+    ]
     assert page.evaluate("window.fbq.queue.map(a => a[0] + ':' + a[1])")[-1] == "consent:revoke"
     assert page.evaluate("window._hsq.map(c => c[0])") == ["revokeCookieConsent", "doNotTrack"]
     last_google = page.evaluate("Array.from(window.dataLayer[window.dataLayer.length - 1])")
     assert last_google[2]["analytics_storage"] == "denied"
-    assert {c["name"]: c["value"] for c in page.context.cookies()} == {"analytix_consent": "none"}
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert list(cookies) == ["analytix_consent"]
+    assert cookies["analytix_consent"].split(":")[0] == "none"
+    consent_id = cookies["analytix_consent"].split(":")[1]
     # Granting another category later starts only that category's vendors.
     requested_before = set(browser_page.vendor_requests)
     page.evaluate("window.analytix.consent.grant(['functional'])")
@@ -208,6 +222,8 @@ def test_withdrawal_switches_vendors_off_and_stops_further_loading(open_page, co
         "required": True,
         "categories": ["functional"],
         "decided": True,
+        "id": consent_id,  # kept from the first decision
+        "source": "analytix",
     }
     page.evaluate("window.analytix.consent.withdraw()")
     browser_page.vendor_requests.clear()

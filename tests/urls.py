@@ -26,6 +26,7 @@ urlpatterns = [
     path("events/<str:area>/", events_page),
     path("privacy/", include("tests.privacy_views")),
     path("attack/", include("tests.attack_views")),
+    path("consent-browser/", include("tests.consent_views")),
     path("analytix/", include("analytix_frontend.urls")),
     path("security/", include("tests.security_views")),
 ]

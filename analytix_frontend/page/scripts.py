@@ -45,7 +45,14 @@ CORE_SCRIPTS: tuple[str, ...] = (
     "analytix/js/config.js",
     "analytix/js/loader.js",
     "analytix/js/triggers.js",
+    "analytix/js/consent-config.js",
+    "analytix/js/consent-cookie.js",
+    "analytix/js/vendor-cookies.js",
+    "analytix/js/consent-record.js",
     "analytix/js/consent.js",
+    "analytix/js/consent-events.js",
+    "analytix/js/cmp-tcf.js",
+    "analytix/js/cmp-gcm.js",
     "analytix/js/plan.js",  # the tracking plan's check (plan/browser.py serves the plan)
     "analytix/js/events.js",
 )

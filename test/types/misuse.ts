@@ -10,4 +10,6 @@ export function misuse(): void {
   api.services.fullstroy; // unknown service
   const state: "ready" = api.service("google").state; // not a ServiceState
   window.analytix.track("unguarded"); // possibly undefined on pages without the tag
+  api.consent.reject({ source: "tcf" }); // page code's decisions come from the banner or the api
+  api.consent.privacyStatus(); // only in ready's callback, like allows
 }

@@ -30,10 +30,27 @@ export function pageCode(): void {
     analytix.consent.grant(["analytics", "marketing"]);
     analytix.consent.grant("functional");
     analytix.consent.withdraw();
+    analytix.consent.grant(["analytics"], { source: "banner" });
+    analytix.consent.grant({ source: "banner" });
+    analytix.consent.withdraw(["marketing"], { source: "banner" });
+    analytix.consent.withdraw({ source: "banner" });
+    analytix.consent.reject({ source: "banner" });
+    analytix.consent.reject();
     analytix.ready((api) => {
       const allowed: boolean = api.consent.allows("analytics");
+      const vendorAllowed: boolean = api.consent.allows("analytics", "google");
       const granted: Analytix.Category[] = api.consent.state.categories;
-      console.log(allowed, granted);
+      const id: string = api.consent.state.id;
+      const source: Analytix.ConsentSource = api.consent.state.source;
+      const stop: () => void = api.consent.onChange((state, change) => {
+        console.log(state.decided, change.action, change.source);
+      });
+      const status: Analytix.PrivacyStatus = api.consent.privacyStatus();
+      if (status.honored) {
+        console.log(status.text);
+      }
+      stop();
+      console.log(allowed, vendorAllowed, granted, id, source);
     });
 
     const fullstory = analytix.services.fullstory;

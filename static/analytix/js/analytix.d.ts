@@ -9,7 +9,7 @@
  * The page's one script (start.js) makes it; the main script comes when the page first needs
  * it (docs/performance.md, "Loading"). Until then calls are queued and made, in order, once it
  * has run: they return `[]`, `false` or `undefined` meanwhile, `services` is `{}`, and
- * `consent` has only `grant` and `withdraw`. `ready(callback)` runs code once it has run.
+ * `consent` has only `grant`, `withdraw` and `reject`. `ready(callback)` runs code once it has run.
  */
 
 declare namespace Analytix {
@@ -103,8 +103,10 @@ declare namespace Analytix {
     /** Off until the visitor consents in the page. */
     readonly waiting: boolean;
     readonly state: ServiceState;
-    /** false once consent is withdrawn in the page. */
+    /** false once consent is withdrawn in the page: no further scripts or calls. */
     readonly consented?: boolean;
+    /** Google in advanced Consent Mode: started before consent, every signal denied until the visitor answers. */
+    readonly advanced?: boolean;
   }
 
   /** `analytix.service(name)`: one service's handle; a no-op that logs why when it is off. */
@@ -125,21 +127,55 @@ declare namespace Analytix {
     identify(id: string | number, traits?: Properties | null): boolean;
   }
 
+  /** Where consent comes from on this site (CONSENT["SOURCE"]). */
+  type ConsentSource = "analytix" | "cookie_consent" | "tcf" | "gcm";
+
   interface ConsentState {
-    /** ANALYTICS_CONFIG["CONSENT"] is on. */
+    /** ANALYTICS_CONFIG["CONSENT"] is on (false too when a TCF CMP says GDPR does not apply). */
     readonly required: boolean;
     readonly categories: Category[];
-    /** The visitor has chosen (the consent cookie is set, or grant/withdraw was called). */
+    /** The visitor has chosen (the consent cookie is set, or grant/withdraw/reject was called). */
     readonly decided: boolean;
+    /** The visitor's consent id (22 characters, in the consent cookie), "" before a first decision. */
+    readonly id: string;
+    readonly source: ConsentSource;
+  }
+
+  /** What a decision's record names as its source: your banner, or page code ("api", the default). */
+  interface ConsentOptions {
+    source?: "banner" | "api";
+  }
+
+  /** One decision, as `onChange` callbacks hear it ("default": a consent manager's default, not an answer). */
+  interface ConsentChange {
+    readonly action: "grant" | "withdraw" | "reject" | "default";
+    readonly source: "api" | "banner" | "cookie_consent" | "tcf" | "gcm";
+  }
+
+  /** Global Privacy Control in this browser, and whether the site honours it. */
+  interface PrivacyStatus {
+    readonly gpc: boolean;
+    readonly honored: boolean;
+    /** "Opt-Out Request Honored" when honoured, else "". */
+    readonly text: string;
   }
 
   /** `analytix.consent`: the page's consent switch, for your banner. */
   interface Consent {
     /** Grants these categories (every category when omitted); waiting services start, no reload. */
-    grant(categories?: Category | Category[]): void;
-    /** Withdraws these categories (every category when omitted). */
-    withdraw(categories?: Category | Category[]): void;
-    allows(category: Category): boolean;
+    grant(categories?: Category | Category[] | null, options?: ConsentOptions): void;
+    grant(options: ConsentOptions): void;
+    /** Withdraws these categories (every category when omitted): their services stop, their cookies go. */
+    withdraw(categories?: Category | Category[] | null, options?: ConsentOptions): void;
+    withdraw(options: ConsentOptions): void;
+    /** Refuses every category ("reject all"). */
+    reject(options?: ConsentOptions): void;
+    /** Whether the visitor allows the category (and, given a service, that vendor: TCF vendor consent). */
+    allows(category: Category, service?: ServiceName): boolean;
+    /** Calls `callback` after each decision; returns a function that stops it. */
+    onChange(callback: (state: ConsentState, change: ConsentChange) => void): () => void;
+    /** GPC's status, and updates every `[data-analytix-privacy-status]` element of the page. */
+    privacyStatus(): PrivacyStatus;
     readonly state: ConsentState;
   }
 
@@ -162,14 +198,14 @@ declare namespace Analytix {
     /** Forgets a remembered level: the console follows the page's own level again. */
     forgetLogLevel(): void;
     logLevel(): LogLevel;
-    /** Until the main script has run: only `grant` and `withdraw`, queued (see `ready`). */
+    /** Until the main script has run: only `grant`, `withdraw` and `reject`, queued (see `ready`). */
     readonly consent: Consent | EarlyConsent;
     /** The services of the page, by name (only those the page's tags listed). */
     readonly services: { readonly [name in ServiceName]?: ServiceRecord };
   }
 
   /** `analytix.consent` before the main script has run: its calls are queued. */
-  type EarlyConsent = Pick<Consent, "grant" | "withdraw">;
+  type EarlyConsent = Pick<Consent, "grant" | "withdraw" | "reject">;
 
   /** `window.analytix` once the main script has run: what `ready`'s callback gets. */
   interface ReadyApi extends Api {

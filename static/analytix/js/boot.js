@@ -7,7 +7,8 @@
  *   state: "off" | "waiting" | "scheduled" | "starting" | "loading" | "loaded" | "failed"
  *   "waiting": held until the visitor consents; analytix.consent.grant() then calls
  *   analytix.startService(name). consented: false once consent is withdrawn in the page, and
- *   then the vendor requests no further scripts.
+ *   then the vendor requests no further scripts and gets no further calls. advanced: Google
+ *   in advanced Consent Mode, started before consent with every signal denied.
  *   "scheduled": allowed, waiting for its load trigger (triggers.js: "idle", "interaction", a
  *   facade); the page's calls to it are queued and delivered once when it starts.
  *
@@ -24,7 +25,7 @@
   }
 
   var services = (analytix.services = analytix.services || {});
-  var waiting = {}; // service name -> {nonce, log}: what startService needs later
+  var contexts = {}; // service name -> {nonce, log}: what startService needs later
   var identity = null; // the signed-in user the server put in the config (IDENTITY opt-in)
   var identityOptIn = false; // a server-written config opts the page in to identify()
   var pageRequiresConsent = false; // a config said so: without consent.js nothing then starts
@@ -72,12 +73,13 @@
     return Boolean(consent && consent.state.required);
   }
 
-  // This browser's consent to the category (never the server's word alone).
-  function consentAllows(category) {
+  // This browser's consent to the service's category (never the server's word alone), and
+  // to its vendor where a consent manager answers per vendor (TCF).
+  function consentAllows(record) {
     if (!consent) {
       return !pageRequiresConsent;
     }
-    return !consentRequired() || consent.allows(category);
+    return !consentRequired() || consent.allows(record.category, record.name);
   }
 
   // Global Privacy Control, as the browser reports it (the Sec-GPC header may not reach us).
@@ -109,17 +111,19 @@
     log.debug("on: loading with id " + record.id); // one line per service that starts
     var context = vendorContext(record, nonce, log);
     var switchable = consentRequired() && typeof definition.consent === "function";
+    // false only for Google in advanced Consent Mode, started before the visitor answered
+    var allowed = consentAllows(record);
     try {
       if (switchable) {
         context.categories = consent.state.categories;
         definition.consent(false, context);
       }
       definition.load(record.id, context);
-      if (switchable) {
+      if (switchable && allowed) {
         definition.consent(true, context);
       }
       if (consentRequired()) {
-        record.consented = true;
+        record.consented = true; // advanced: runs, with its own switch off until the visitor answers
       }
     } catch (error) {
       record.state = "failed";
@@ -147,14 +151,14 @@
     return value && typeof value === "object" && typeof value.id === "string" && value.id ? value : null;
   }
 
-  // Starts a service that was waiting for consent (called by analytix.consent.grant).
+  // Starts a service that was waiting for consent (called by analytix.consent when the
+  // visitor grants its category; triggers.js puts one whose consent went back to waiting).
   analytix.startService = function (name) {
     var record = services[name];
-    var held = waiting[name];
+    var held = contexts[name];
     if (!record || record.state !== "waiting" || !held) {
       return false;
     }
-    delete waiting[name];
     held.log.debug("consent given: starting");
     allow(record);
     startAtTrigger(record, held.nonce, held.log);
@@ -182,14 +186,18 @@
       record.reason = "privacy";
       record.detail = "Global Privacy Control is on in this browser";
     }
-    if (record.on && !consentAllows(record.category)) {
+    if (record.on && !consentAllows(record)) {
       record.on = false;
       record.waiting = true;
       record.reason = "consent";
       record.detail = "this browser has not consented to '" + record.category + "' (the page may come from a cache)";
     }
-    if (record.waiting && consent && consent.allows(record.category)) {
+    if (record.waiting && consent && consent.allows(record.category, record.name)) {
       allow(record); // consent was granted before boot ran
+    }
+    if (record.waiting && !record.on && analytix.consentStartsEarly && analytix.consentStartsEarly(record.name)) {
+      allow(record);
+      record.advanced = true;
     }
     return record;
   }
@@ -215,11 +223,14 @@
   function startService(record, config, log) {
     var nonce = config.nonce;
     var detail = detailOf(record, config);
+    contexts[record.name] = { nonce: nonce, log: log };
     if (record.waiting && !record.on) {
       record.state = "waiting";
-      waiting[record.name] = { nonce: nonce, log: log };
       log.debug("waiting for consent: " + record.category + (detail ? " (" + detail + ")" : ""));
       return;
+    }
+    if (record.advanced) {
+      log.debug("advanced Consent Mode: starts before consent, every signal denied until the visitor answers");
     }
     if (!record.on) {
       if (record.reason !== "unknown area") { // the page's one warning said it
@@ -321,7 +332,7 @@
       var pageLog = analytix.logger("analytix");
       pageRequiresConsent = pageRequiresConsent || Boolean(config.consent && config.consent.required);
       if (consent) {
-        consent.configure(config.consent);
+        consent.configure(config.consent, config.gpc);
       } else if (pageRequiresConsent && !consentMissingSaid) {
         consentMissingSaid = true; // fail closed: nothing that needs consent starts
         pageLog.warning("consent is required but consent.js is not on this page: services that need consent stay off");

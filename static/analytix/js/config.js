@@ -92,6 +92,11 @@
     });
   }
 
+  // A known service's consent category, or null (vendor-cookies.js and the TCF table use it).
+  analytix.categoryOf = function (name) {
+    return Object.prototype.hasOwnProperty.call(SERVICES, name) ? SERVICES[name][1] : null;
+  };
+
   // The known consent categories in `value` (a list or one name; undefined: every category),
   // each unknown one ignored with a warning on `warnLog`.
   analytix.knownCategories = function (value, warnLog) {
@@ -187,7 +192,8 @@
         consent.basis[name] = basis[name];
       }
     }
-    return consent;
+    // The consent source, proof and Consent Mode keys: consent-config.js checks them.
+    return analytix.readConsentParts ? analytix.readConsentParts(raw, consent, log) : consent;
   }
 
   function isText(value) {

@@ -10,8 +10,10 @@
  * (`track`, `identify`) and knows how to call its global (`call`); this file decides who gets
  * it (on, not failed), cleans the arguments, and logs what went where. A call made before a
  * vendor has loaded goes into that vendor's own stub queue; before its load trigger fired
- * (triggers.js), into analytix.afterStart, delivered once as it starts; after a failed load
- * it is dropped with a warning. Nothing here throws into the page.
+ * (triggers.js), into analytix.afterStart, delivered once as it starts; while the service
+ * waits for consent, it is kept in memory for this page and delivered once if the visitor
+ * consents here, dropped with a warning on withdrawal, refusal or when the page goes; after
+ * a failed load, or once consent is withdrawn, it is dropped. Nothing here throws into the page.
  */
 (function (window) {
   "use strict";
@@ -132,6 +134,9 @@
     if (record.state === "failed") {
       return "failed";
     }
+    if (record.consented === false) {
+      return "consent withdrawn on this page";
+    }
     var definition = analytix.vendors && analytix.vendors[record.name];
     if (!definition || typeof definition.call !== "function") {
       return "its vendor definition has no event calls";
@@ -162,6 +167,12 @@
     return true;
   }
 
+  // A service waiting for consent keeps the call for this page (consent-events.js); it is not
+  // counted as delivered, so a tracked link does not wait for it.
+  function heldUntilConsent(record, what, call) {
+    return typeof analytix.holdForConsent === "function" && analytix.holdForConsent(record, what, call);
+  }
+
   // One call to the vendor's global (through its definition), logged at verbose with its payload.
   function callVendor(record, what, args) {
     var definition = analytix.vendors[record.name];
@@ -174,9 +185,13 @@
 
   // Runs the vendor's calls for one service; true when they were made.
   function deliver(record, method, what, first, second, options) {
-    if (heldUntilStart(record, what, function () {
+    function again() {
       deliver(record, method, what, first, second, options);
-    })) {
+    }
+    if (heldUntilConsent(record, what, again)) {
+      return false;
+    }
+    if (heldUntilStart(record, what, again)) {
       return true;
     }
     var reason = blocker(record);
@@ -296,9 +311,10 @@
       call: function () {
         var args = Array.prototype.slice.call(arguments);
         var what = "call " + describe(args.slice(0, 1));
-        if (heldUntilStart(record, what, function () {
+        function again() {
           handle.call.apply(handle, args);
-        })) {
+        }
+        if (heldUntilConsent(record, what, again) || heldUntilStart(record, what, again)) {
           return undefined;
         }
         var reason = blocker(record);
@@ -326,7 +342,7 @@
       Object.defineProperty(handle, field, {
         enumerable: true,
         get: function () {
-          return field === "on" ? !!record.on && record.state !== "failed" : record[field];
+          return field === "on" ? !!record.on && record.state !== "failed" && record.consented !== false : record[field];
         },
       });
     });

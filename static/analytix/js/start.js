@@ -19,7 +19,7 @@
  * trusts nothing: see start() below.
  *
  * Until the last has run, the page API queues: track,
- * identify, service(name).call/track/identify, consent.grant/withdraw and logger lines are
+ * identify, service(name).call/track/identify, consent.grant/withdraw/reject and logger lines are
  * kept, then made in order, once; they return an empty list (or false, undefined) meanwhile,
  * and analytix.ready(callback) runs the callback once the main script has run. A tracked
  * click or submit (data-analytix-event) in that time is recorded the same way.
@@ -298,7 +298,11 @@
         loadMain();
       }
     };
-    analytix.consent = { grant: heldMethod(consent, "grant"), withdraw: heldMethod(consent, "withdraw") };
+    analytix.consent = {
+      grant: heldMethod(consent, "grant"),
+      withdraw: heldMethod(consent, "withdraw"),
+      reject: heldMethod(consent, "reject"),
+    };
 
     analytix.service = function (name) {
       var key = String(name);

@@ -34,7 +34,7 @@
 
   function stillAllowed(record) {
     var consent = analytix.consent;
-    return !(consent && consent.state && consent.state.required && !consent.allows(record.category));
+    return !(consent && consent.state && consent.state.required && !consent.allows(record.category, record.name));
   }
 
   // Starts the service at its trigger: start() runs the vendor's loader (boot.js).
@@ -56,9 +56,12 @@
         return;
       }
       if (!stillAllowed(record)) {
-        record.state = "off";
+        // Back to waiting: a new grant in this page starts it (analytix.startService).
+        record.state = "waiting";
+        record.on = false;
+        record.waiting = true;
         record.reason = "consent";
-        log.debug("trigger " + trigger + " fired, but consent was withdrawn: not started");
+        log.debug("trigger " + trigger + " fired, but consent was withdrawn: waiting for consent again");
         return;
       }
       log.verbose("trigger " + trigger + " fired after " + secondsSinceNavigation() + " s");

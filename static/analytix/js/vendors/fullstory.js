@@ -188,7 +188,9 @@
     },
 
     // Delayed capture: before fs.js, _fs_capture_on_startup = false makes it wait for
-    // FS("start"); FS("shutdown") stops capture when consent is withdrawn.
+    // FS("start"). Element consent follows too: FS("setIdentity", {consent}) captures (or no
+    // longer captures) the elements set to "Capture data with user consent". On withdrawal
+    // FS("shutdown") stops capture; its cookies (fs_uid, ...) are removed by consent.js.
     consent: function (granted, vendor) {
       var fs = currentFS(vendor.log);
       if (!fs) {
@@ -197,7 +199,13 @@
         }
         return;
       }
-      fs(granted ? "start" : "shutdown");
+      if (granted) {
+        fs("start");
+        fs("setIdentity", { consent: true });
+      } else {
+        fs("setIdentity", { consent: false });
+        fs("shutdown");
+      }
     },
   });
 })(window);

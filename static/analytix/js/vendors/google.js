@@ -3,6 +3,15 @@
  * function that pushes its `arguments` object (gtag.js reads Arguments objects, not arrays),
  * the "js" and "config" commands, then www.googletagmanager.com/gtag/js?id=<measurement id>
  * loaded async. A gtag already on the page (e.g. from Google Tag Manager) is reused.
+ *
+ * Consent Mode v2, before "config": gtag("consent", "default", {the four signals}) with the
+ * server's defaults for the visitor's region (the config's consent.google.defaults: the EEA,
+ * the UK and Switzerland all denied; all denied without them) and `wait_for_update`; then
+ * gtag("set", "ads_data_redaction", true) and gtag("set", "url_passthrough", true) where the
+ * settings say so. Every change of consent is a gtag("consent", "update", ...). In advanced
+ * mode this file runs before consent (boot.js): Google's tag loads under the denied defaults
+ * and sends cookieless pings until the visitor answers. With the consent source "gcm" the
+ * page's consent manager sends the defaults and updates itself, and this file sends none.
  */
 (function (window) {
   "use strict";
@@ -13,8 +22,9 @@
   }
 
   var configured = {}; // measurement id -> true: "config" sends a page view, so only once
-  var consentDefaultSent = false;
+  var defaultsSent = false;
   var configSent = false;
+  var SIGNALS = ["ad_storage", "analytics_storage", "ad_user_data", "ad_personalization"];
 
   // The page's own dataLayer and gtag (Google Tag Manager's) are reused; an element that
   // clobbers either name is not.
@@ -35,6 +45,9 @@
       }
       configured[measurementId] = true;
       ensureGtag(vendor.log);
+      if (consentMode()) {
+        sendDefaults(vendor.log);
+      }
       window.gtag("js", new Date());
       window.gtag("config", measurementId);
       configSent = true;
@@ -64,21 +77,74 @@
       return calls;
     },
 
-    // Consent mode v2: the first call before "config" sets the defaults; any later one updates.
-    // analytics_storage follows the analytics category; the ad_* signals follow marketing.
+    // Consent Mode v2: the first call before "config" sends the defaults; any later one an
+    // update. analytics_storage follows the analytics category, the ad_* signals marketing
+    // (in basic mode only while Google may run at all: a withdrawn Google is denied everything).
     consent: function (granted, vendor) {
       ensureGtag(vendor.log);
-      var marketing = granted && (vendor.categories || []).indexOf("marketing") !== -1;
-      var state = {
-        analytics_storage: granted ? "granted" : "denied",
+      if (!defaultsSent && !configSent) {
+        sendDefaults(vendor.log);
+        if (!granted) {
+          return;
+        }
+      }
+      defaultsSent = true;
+      if (cmpSetsConsent()) {
+        return;
+      }
+      var running = granted || Boolean(vendor.record && vendor.record.advanced);
+      var marketing = running && (vendor.categories || []).indexOf("marketing") !== -1 &&
+        !(analytix.consentVendorDenied && analytix.consentVendorDenied("google"));
+      window.gtag("consent", "update", {
         ad_storage: marketing ? "granted" : "denied",
+        analytics_storage: granted ? "granted" : "denied",
         ad_user_data: marketing ? "granted" : "denied",
         ad_personalization: marketing ? "granted" : "denied",
-      };
-      window.gtag("consent", consentDefaultSent || configSent ? "update" : "default", state);
-      consentDefaultSent = true;
+      });
     },
   });
+
+  // Consent Mode's settings for this visitor (consent.js), or null.
+  function consentMode() {
+    return typeof analytix.consentMode === "function" ? analytix.consentMode() : null;
+  }
+
+  // The page's consent manager sets Google's consent itself (the consent source "gcm").
+  function cmpSetsConsent() {
+    var consent = analytix.consent;
+    return Boolean(consent && consent.state && consent.state.source === "gcm");
+  }
+
+  // Before "config": the region's defaults (all denied without them), then the two settings.
+  function sendDefaults(log) {
+    if (defaultsSent) {
+      return;
+    }
+    defaultsSent = true;
+    var settings = consentMode();
+    if (cmpSetsConsent()) {
+      log.verbose("Consent Mode: the page's consent manager sends the defaults and updates");
+    } else {
+      var defaults = {};
+      SIGNALS.forEach(function (signal) {
+        defaults[signal] = settings ? settings.defaults[signal] : "denied";
+      });
+      if (settings && settings.waitForUpdate > 0) {
+        defaults.wait_for_update = settings.waitForUpdate;
+      }
+      window.gtag("consent", "default", defaults);
+      log.debug("Consent Mode defaults" + (settings && settings.region ? " for region " + settings.region : "") + ": " +
+        SIGNALS.map(function (signal) {
+          return signal + " " + defaults[signal];
+        }).join(", ") + (settings && settings.mode === "advanced" ? " (advanced mode)" : ""));
+    }
+    if (settings && settings.adsDataRedaction) {
+      window.gtag("set", "ads_data_redaction", true);
+    }
+    if (settings && settings.urlPassthrough) {
+      window.gtag("set", "url_passthrough", true);
+    }
+  }
 
   // GA4 wants event and parameter names of letters, digits and underscores starting with a
   // letter (at most 40 characters), at most 25 parameters, text values of at most 100
