@@ -52,7 +52,7 @@ def render_privacy_status(request: Any) -> SafeString:
     decision = decide_request(request)
     honored = decision.sends_gpc and bool(decision.privacy.gpc_categories)
     if request is not None and decision.privacy.gpc_categories:
-        state = new_page_state(request).cache  # caches keep one copy per GPC answer
+        state = new_page_state(request)  # caches keep one copy per GPC answer
         state.vary = state.vary | {"Sec-GPC"}
     context = {"honored": honored, "text": honored_text()}
     return mark_safe(render_to_string(STATUS_TEMPLATE, context))

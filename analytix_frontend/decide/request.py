@@ -61,7 +61,7 @@ class RequestDecision:
             consent.read_answer(privacy.consent, request) if privacy.consent.required else None
         )
         self._by_area: dict[str, tuple[ServiceDecision, ...]] = {}
-        self._conditions: dict[str, Off | None] = {}  # service name -> its condition's answer
+        self._conditions: dict[str, Off | None] | None = None  # service -> its condition's answer
         self._identity: tuple[dict[str, Any] | None] | None = None
         self._region: tuple[str | None] | None = None
 
@@ -115,6 +115,8 @@ class RequestDecision:
                 return off
         if service_name not in self.privacy.conditions:
             return None
+        if self._conditions is None:
+            self._conditions = {}
         if service_name not in self._conditions:
             self._conditions[service_name] = conditions.decide(
                 self.privacy.conditions, self.request, service_name

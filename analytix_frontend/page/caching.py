@@ -31,7 +31,7 @@ from analytix_frontend.decide.rules.conditions import CONDITION
 from analytix_frontend.decide.rules.gpc import PRIVACY
 from analytix_frontend.decide.rules.internal import INTERNAL
 from analytix_frontend.decide.rules.previews import PREVIEW
-from analytix_frontend.page.state import CacheMark, page_state
+from analytix_frontend.page.state import PageState, page_state
 
 DJANGO_UPDATE_FLAG = "_cache_update_cache"  # Django's cache middleware stores only when true
 CSP_HEADER = "Content-Security-Policy"
@@ -45,10 +45,10 @@ REGION = "region"  # Consent Mode defaults from the site's REGION callable (no h
 REQUEST_REASONS = frozenset({PRIVACY, INTERNAL, CONDITION, PREVIEW})
 
 
-def cache_mark(request: Any) -> CacheMark | None:
-    """The request's mark, or None when the tag did not render for it."""
-    state = page_state(request)
-    return state.cache if state is not None else None
+def cache_mark(request: Any) -> PageState | None:
+    """The request's page state (its cache part: `private`, `vary`, `nonces`), or None when
+    the tag did not render for it."""
+    return page_state(request)
 
 
 class Dependence(NamedTuple):
@@ -77,7 +77,7 @@ def decisions_dependence(
 
 
 def note_output(
-    mark: CacheMark,
+    mark: PageState,
     request: Any,
     depends: Dependence,
     privacy: Mapping[str, Any] | None,
@@ -86,25 +86,31 @@ def note_output(
 ) -> None:
     """Record what one render of the tag wrote for `request` (`privacy`: the per-request
     privacy part of its config, None when it is the same for every request)."""
-    if depends.private:
-        mark.private |= depends.private
+    private = depends.private
     if privacy is not None:
-        if IDENTITY in privacy:
-            mark.private.add(IDENTITY)
-        state = privacy.get("consent")
-        if isinstance(state, Mapping) and (
-            state.get("granted") or state.get("decided") or state.get("id")
-        ):
-            mark.private.add(CONSENT_STATE)
-        google = state.get("google") if isinstance(state, Mapping) else None
-        if google is not None and rules.consent.google.region_callable:
-            mark.private.add(REGION)
+        private = private | _privacy_dependence(privacy, rules)
+    if not private <= mark.private:
+        mark.private = mark.private | private
     if depends.rules_ran and not rules.vary <= mark.vary:
-        mark.vary |= rules.vary
-    if nonce:
-        mark.nonces.add(nonce)
+        mark.vary = mark.vary | rules.vary
+    if nonce and nonce not in mark.nonces:
+        mark.nonces = mark.nonces | {nonce}
     if mark.private:
         _keep_out_of_djangos_cache(request)
+
+
+def _privacy_dependence(privacy: Mapping[str, Any], rules: PrivacySettings) -> frozenset[str]:
+    """Why the per-request privacy part makes the page per-visitor."""
+    private = set()
+    if IDENTITY in privacy:
+        private.add(IDENTITY)
+    state = privacy.get("consent")
+    if isinstance(state, Mapping):
+        if state.get("granted") or state.get("decided") or state.get("id"):
+            private.add(CONSENT_STATE)
+        if state.get("google") is not None and rules.consent.google.region_callable:
+            private.add(REGION)
+    return frozenset(private)
 
 
 def _keep_out_of_djangos_cache(request: Any) -> None:
@@ -114,7 +120,7 @@ def _keep_out_of_djangos_cache(request: Any) -> None:
         pass
 
 
-def _policy_uses_nonce(response: HttpResponseBase, nonces: set[str]) -> bool:
+def _policy_uses_nonce(response: HttpResponseBase, nonces: frozenset[str]) -> bool:
     policy = response.get(CSP_HEADER, "")
     return any(f"'nonce-{nonce}'" in policy for nonce in nonces)
 
@@ -126,7 +132,7 @@ def protect_response(request: Any, response: HttpResponseBase) -> HttpResponseBa
     if mark is None:
         return response
     if mark.nonces and _policy_uses_nonce(response, mark.nonces):
-        mark.private.add(NONCE)  # a cached nonce is one every visitor (and attacker) knows
+        mark.private = mark.private | {NONCE}  # a cached nonce every visitor (and attacker) knows
     if mark.vary:
         patch_vary_headers(response, sorted(mark.vary))
     if mark.private:

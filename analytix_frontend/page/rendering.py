@@ -132,7 +132,12 @@ def clear_caches() -> None:
 # Settings that change what the page links without changing `get_settings()`: which files,
 # through which storage or compressor, on which host.
 SCRIPT_SETTINGS = ("STATIC", "COMPRESS", "STORAGES", "TEMPLATES", "INSTALLED_APPS", "DEBUG")
-HOST_SETTINGS = ("ALLOWED_HOSTS", "USE_X_FORWARDED_HOST", "USE_X_FORWARDED_PORT")
+HOST_SETTINGS = (
+    "ALLOWED_HOSTS",
+    "USE_X_FORWARDED_HOST",
+    "USE_X_FORWARDED_PORT",
+    "SECURE_PROXY_SSL_HEADER",
+)
 
 
 @receiver(setting_changed)
@@ -171,7 +176,7 @@ def render_analytics_scripts(
             json_text = json_text[:-1] + "," + to_json_text(privacy)[1:]
     state = new_page_state(request)
     if request is not None:  # caching.py: what caches may share
-        note_output(state.cache, request, output.depends, privacy, nonce, config.privacy)
+        note_output(state, request, output.depends, privacy, nonce, config.privacy)
     if not nonce and nonce_missing(
         nonce
     ):  # a CSP is on: a hint for the browser (logged once on the server)

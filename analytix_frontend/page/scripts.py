@@ -136,6 +136,7 @@ def bundle_url(template: str = BUNDLE_TEMPLATE) -> str | None:
 
 def clear_caches() -> None:
     _bundle_url.cache_clear()
+    _proxy_ssl_header.cache_clear()
     _origins.clear()
 
 
@@ -183,28 +184,41 @@ def facade_style_url() -> str | None:
 # --- Absolute URLs --------------------------------------------------------------------------
 
 MAX_HOSTS = 64  # distinct hosts remembered; more (ALLOWED_HOSTS = ["*"]) starts afresh
-_origins: dict[tuple[Any, Any, bool], str] = {}  # (Host, X-Forwarded-Host, secure) -> origin
+_origins: dict[tuple[Any, ...], str] = {}  # what decides a request's origin -> the origin
+
+
+@functools.cache
+def _proxy_ssl_header() -> str | None:
+    """The request.META key of SECURE_PROXY_SSL_HEADER, if set (read once: hot path)."""
+    setting = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    return setting[0] if isinstance(setting, tuple) and setting else None
+
+
+def _origin_key(request: Any, meta: dict[str, Any]) -> tuple[Any, ...]:
+    """What Django's `get_host()` and `is_secure()` read: the host headers, and under WSGI the
+    scheme and the proxy's SSL header; elsewhere (ASGI) `is_secure()` itself."""
+    hosts = (meta.get("HTTP_HOST"), meta.get("HTTP_X_FORWARDED_HOST"))
+    if "wsgi.url_scheme" in meta:
+        header = _proxy_ssl_header()
+        return (*hosts, meta["wsgi.url_scheme"], meta.get(header) if header else None)
+    return (*hosts, request.is_secure() is True)
 
 
 def origin_for(request: Any) -> str:
     """The request's origin as Django validates it (`https://host`, or `//host` when Django
     does not know the request is secure), or "" when it cannot be had (no request, a host
-    ALLOWED_HOSTS refuses). Remembered per raw host header: `get_host()` is slow, and the
+    ALLOWED_HOSTS refuses). Remembered per what decides it: `get_host()` is slow, and the
     tag's hot path calls this on every page."""
     meta = getattr(request, "META", None)
     if type(meta) is not dict:
         return ""
     try:
-        secure = request.is_secure() is True
-    except Exception:  # a request-like object without it
-        return ""
-    key = (meta.get("HTTP_HOST"), meta.get("HTTP_X_FORWARDED_HOST"), secure)
-    found = _origins.get(key)
-    if found is not None:
-        return found
-    try:
-        host = request.get_host()
-    except Exception:  # DisallowedHost
+        key = _origin_key(request, meta)
+        found = _origins.get(key)
+        if found is not None:
+            return found
+        host, secure = request.get_host(), request.is_secure() is True
+    except Exception:  # DisallowedHost, or a request-like object without these
         return ""
     if not isinstance(host, str) or not host:
         return ""

@@ -41,24 +41,22 @@ class TagRender(NamedTuple):
     seconds: float
 
 
-class CacheMark:
-    """What this request's page depends on (all renders of the tag on it, together)."""
-
-    __slots__ = ("nonces", "private", "vary")
-
-    def __init__(self) -> None:
-        self.private: set[str] = set()  # why it is per-visitor (empty: shareable)
-        self.vary: frozenset[str] = frozenset()  # request headers the rules read
-        self.nonces: set[str] = set()  # CSP nonces written in the page
+NOTHING: frozenset[str] = frozenset()
 
 
 class PageState:
-    __slots__ = ("cache", "renders", "written")
+    """One request's page, as the tag wrote it. The cache part (`private`, `vary`, `nonces`)
+    is what `caching.py` tells caches: frozensets, replaced when something is added (most
+    pages add little, and nothing is allocated for what they do not)."""
+
+    __slots__ = ("nonces", "private", "renders", "vary", "written")
 
     def __init__(self) -> None:
         self.written: set[str] = set()  # script URLs and marks already on the page
-        self.renders: list[TagRender] = []
-        self.cache = CacheMark()
+        self.renders: list[TagRender] = []  # only while `record_renders` (the panel)
+        self.private = NOTHING  # why the page is per-visitor (empty: shareable)
+        self.vary = NOTHING  # request headers the rules read
+        self.nonces = NOTHING  # CSP nonces written in the page
 
 
 def page_state(request: Any) -> PageState | None:
