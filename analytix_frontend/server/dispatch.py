@@ -1,123 +1,86 @@
-"""Handing a `Call` over once the current transaction commits: to a small background thread
-pool ("inline", the default), to Celery ("celery"), or to a dotted-path callable that
-receives the call as a JSON-safe dict (and may pass it to `send` in a worker of its own).
+"""A call's way out: stored in the caller's transaction (server/store.py), then handed over
+once that transaction commits (server/handover.py), by `SERVER["DISPATCH"]`: "inline" (the
+default: a small thread pool in this process), "tasks" (Django's Tasks framework), "celery",
+or a dotted-path callable. `send` sends a call now, in this thread, from its record.
 """
 
 from __future__ import annotations
 
-import logging
-import os
 import threading
+import uuid
 from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
-from concurrent.futures import wait as wait_for_futures
 from typing import Any
 
-from django.db import transaction
-from django.utils.module_loading import import_string
+from django.db import connections, transaction
 
-from analytix_frontend.server.calls import Call
-from analytix_frontend.server.config import CELERY, INLINE, read_server_settings
-from analytix_frontend.server.logs import log_failure
 from analytix_frontend.server.record import record_server_call
-
-logger = logging.getLogger("analytix_frontend.server")
-
-# The inline pool: a couple of threads, and a bounded backlog. When the vendor hangs, calls
-# beyond the backlog are dropped with a replayable log line rather than piling up in memory.
-MAX_WORKERS = 2
-MAX_PENDING = 100
-
-_lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
-_pending: set[Future[bool]] = set()
-
-
-def send(call: Mapping[str, Any]) -> bool:
-    """Sends a call (as `Call.as_dict()` makes it, or a replay line's JSON) now, in this
-    thread, with retries. Never raises; True when the vendor accepted it."""
-    try:
-        parsed = Call.from_dict(call)
-    except ValueError as exc:
-        logger.error("Not a call, nothing sent: %s.", exc)
-        return False
-    # httpx is imported only here, so the rest of the package (and its system checks) loads
-    # in projects that installed analytix-frontend without the [server] extra.
-    from analytix_frontend.server.http import send_with_retries
-
-    try:
-        return send_with_retries(parsed).ok
-    except Exception as exc:  # a bug: the call still ends in a replay line, and never raises
-        log_failure(parsed, f"{parsed.describe()} failed unexpectedly: {type(exc).__name__}")
-        return False
+from analytix_frontend.server import inline, sweeper
+from analytix_frontend.server.calls import Call
+from analytix_frontend.server.config import TASKS, read_server_settings
+from analytix_frontend.server.delivery import owner_name
+from analytix_frontend.server.handover import hand_over
+from analytix_frontend.server.logs import log_failure, logger
+from analytix_frontend.server.records import State
+from analytix_frontend.server.store import adopt, database, store
 
 
 def dispatch(call: Call) -> None:
-    """Queues the call once the default database's transaction commits (at once outside
-    one); a rolled-back transaction sends nothing."""
+    """Stores the call with the caller's transaction and hands it over when that commits
+    (at once outside one); a rolled-back transaction leaves nothing to send."""
+    config = read_server_settings()
+    stored = store(call, config)
+    if stored is None:
+        return
+    record_server_call(stored)  # for the debug-toolbar panel, when it collects
+    sweeper.start()
+    if config.dispatch == TASKS:
+        from analytix_frontend.server import tasks
 
-    def hand_over() -> None:
-        _hand_over(call)
-
-    # in_atomic_block is read without opening a connection, unlike on_commit() outside
-    # a transaction, so this also works in processes that never touch the database.
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(hand_over)
-    else:
-        hand_over()
-    record_server_call(call)  # for the debug-toolbar panel, when it collects
-
-
-def _hand_over(call: Call) -> None:
-    mode = read_server_settings().dispatch
-    try:
-        if mode == INLINE:
-            _submit_to_pool(call)
-        elif mode == CELERY:
-            from analytix_frontend.server.celery import send_call
-
-            send_call.delay(call.as_dict())
-        else:
-            import_string(mode)(call.as_dict())
-    except Exception as exc:
-        problem = f"dispatcher {mode!r}: {type(exc).__name__}"
-        log_failure(call, f"{call.describe()} could not be queued ({problem})")
-
-
-def _submit_to_pool(call: Call) -> None:
-    global _executor
-    with _lock:
-        if len(_pending) >= MAX_PENDING:
-            log_failure(
-                call, f"{call.describe()} dropped: {len(_pending)} calls are already waiting"
-            )
+        if tasks.enqueues_in_transaction(config):
+            # The task's row commits or rolls back with the record: an outbox, no gap.
+            hand_over([stored.id], config)
             return
-        if _executor is None:
-            _executor = ThreadPoolExecutor(MAX_WORKERS, thread_name_prefix="analytix-server")
-        future = _executor.submit(send, call.as_dict())
-        _pending.add(future)
-    future.add_done_callback(_forget)
+    if connections[database()].in_atomic_block:
+        transaction.on_commit(lambda: hand_over([stored.id], config), using=database())
+    else:
+        hand_over([stored.id], config)
 
 
-def _forget(future: Future[bool]) -> None:
-    with _lock:
-        _pending.discard(future)
+def send_now(call: Mapping[str, Any]) -> str:
+    """Sends a call (a `Call.as_dict()`, a replay line's JSON, a custom dispatcher's dict)
+    now, in this thread, retrying as configured; never raises. Goes through the call's
+    record (made when missing), so a call already sent is not sent again. Returns the
+    record's state after it: "sent", "failed", "dead", "pending", or why nothing was sent."""
+    try:
+        parsed = Call.from_dict(call)
+        if parsed.id:
+            uuid.UUID(parsed.id)
+    except ValueError as exc:
+        logger.error("Not a call, nothing sent: %s.", exc)
+        return "not a call"
+    config = read_server_settings()
+    try:
+        call_id, state = adopt(parsed, config)
+    except Exception as exc:
+        log_failure(
+            parsed, f"{parsed.describe()} not sent: {type(exc).__name__} reading its record"
+        )
+        return "no record"
+    if state != State.PENDING:
+        logger.info("%s (call %s) not sent again: it is %s.", parsed.describe(), call_id, state)
+        return f"already {state}"
+    step = inline.deliver(call_id, owner_name(f"send:{threading.get_ident()}"), threading.Event())
+    return step.state or step.reason
+
+
+def send(call: Mapping[str, Any]) -> bool:
+    """Sends a call now, in this thread (see `send_now`). True when the vendor has it:
+    accepted now, or already sent before."""
+    return send_now(call) in (State.SENT, f"already {State.SENT}")
 
 
 def flush(timeout: float | None = None) -> bool:
-    """Waits for the inline calls queued so far (for tests, scripts and management commands
-    that exit right after queueing). True when all of them have finished."""
-    with _lock:
-        waiting = list(_pending)
-    _, not_done = wait_for_futures(waiting, timeout)
-    return not not_done
-
-
-def _reset_after_fork() -> None:
-    # A forked child (e.g. a pre-forking server) inherits the pool but not its threads.
-    global _executor, _lock, _pending
-    _executor, _lock, _pending = None, threading.Lock(), set()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_reset_after_fork)
+    """Waits for the inline calls handed over in this process so far, retries included (for
+    tests, scripts and management commands that exit right after making calls). True when
+    all of them have finished."""
+    return inline.flush(timeout)

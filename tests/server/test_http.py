@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -15,13 +14,7 @@ from analytix_frontend.server import (
 )
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import read_server_settings
-from analytix_frontend.server.http import (
-    BODY_EXCERPT,
-    MAX_BODY_BYTES,
-    Outcome,
-    parse_retry_after,
-    retry_delay,
-)
+from analytix_frontend.server.http import BODY_EXCERPT, MAX_BODY_BYTES
 from tests.server.conftest import (
     REPLAY_LOGGER,
     TOKEN,
@@ -32,43 +25,6 @@ from tests.server.conftest import (
     set_server,
 )
 from tests.server.fake_vendor import Answer, FakeVendor
-
-NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
-
-
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [
-        ("7", 7.0),
-        (" 0 ", 0.0),
-        ("Wed, 25 Nov 2026 12:00:30 GMT", 30.0),
-        ("Wed, 25 Nov 2026 11:00:00 GMT", 0.0),  # in the past: at once
-        ("soon", None),
-        ("-3", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_retry_after_header(header: str | None, seconds: float | None) -> None:
-    assert parse_retry_after(header, now=NOW) == seconds
-
-
-@pytest.mark.parametrize(
-    ("status", "transient"),
-    [(None, True), (429, True), (500, True), (503, True), (400, False), (404, False), (200, False)],
-)
-def test_which_outcomes_are_retried(status: int | None, transient: bool) -> None:
-    assert Outcome(status).transient is transient
-    assert Outcome(None, refused=True).transient is False
-
-
-def test_retry_delay_prefers_retry_after_and_caps_everything(settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"SERVER": {"BACKOFF": 1.0, "MAX_DELAY": 5.0}}
-    config = read_server_settings()
-    assert retry_delay(0, Outcome(429, retry_after=2.0), config) == 2.0
-    assert retry_delay(0, Outcome(429, retry_after=99.0), config) == 5.0
-    assert 0.5 <= retry_delay(0, Outcome(500), config) <= 1.0
-    assert 2.5 <= retry_delay(9, Outcome(500), config) <= 5.0
 
 
 def test_celery_waits_longer_by_default(settings: Any) -> None:

@@ -1,0 +1,82 @@
+"""Handing stored calls to whatever sends them, by `SERVER["DISPATCH"]`: this process's
+inline pool, a `django.tasks` task, a Celery task, or a dotted-path callable (which gets the
+call as a JSON-safe dict, its `id` included, and may send it with `send`).
+
+A hand-over that fails loses nothing: the record stays pending, and the next sweep (or
+`manage.py analytix_calls --send`) hands it over again. The log line says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.module_loading import import_string
+
+from analytix_frontend.server.config import CELERY, INLINE, TASKS, ServerSettings
+from analytix_frontend.server.logs import logger
+from analytix_frontend.server.records import ServerCall
+
+LEFT_PENDING = "it stays pending, and the next sweep or `manage.py analytix_calls --send` sends it"
+
+
+def room(config: ServerSettings) -> int:
+    """How many calls a sweep may hand over now."""
+    if config.dispatch == INLINE:
+        from analytix_frontend.server import inline
+
+        return inline.pool().room()
+    return 500
+
+
+def hand_over(call_ids: Sequence[str], config: ServerSettings) -> None:
+    """Hands each stored call over; never raises."""
+    for call_id in call_ids:
+        try:
+            handed = _hand_over_one(call_id, config)
+        except Exception as exc:
+            logger.warning(
+                "Server call %s could not be queued (dispatcher %r: %s); %s.",
+                call_id,
+                config.dispatch,
+                type(exc).__name__,
+                LEFT_PENDING,
+            )
+            continue
+        if not handed:
+            from analytix_frontend.server import inline
+
+            logger.warning(
+                "Server call %s waits: %d calls are already queued in this process; %s.",
+                call_id,
+                inline.MAX_PENDING,
+                LEFT_PENDING,
+            )
+            inline.release([call_id])
+
+
+def _hand_over_one(call_id: str, config: ServerSettings) -> bool:
+    mode = config.dispatch
+    if mode == INLINE:
+        from analytix_frontend.server import inline
+
+        return inline.pool().submit(call_id)
+    if mode == TASKS:
+        from analytix_frontend.server import tasks
+
+        tasks.enqueue(call_id, config)
+    elif mode == CELERY:
+        from analytix_frontend.server import celery
+
+        celery.enqueue(call_id)
+    else:
+        record = ServerCall.objects.get(pk=call_id)
+        import_string(mode)(record.call().as_dict())
+    return True
+
+
+def forget_lost_claims(owners: Sequence[str], config: ServerSettings) -> None:
+    """Tells the task queue about tasks whose worker stopped mid-call (see server/tasks.py)."""
+    if config.dispatch == TASKS and owners:
+        from analytix_frontend.server import tasks
+
+        tasks.close_lost_tasks(owners, config)
