@@ -32,7 +32,7 @@ def dispatch(call: Call) -> None:
     if stored is None:
         return
     record_server_call(stored)  # for the debug-toolbar panel, when it collects
-    sweeper.start()
+    sweeper.start(used=True)
     if config.dispatch == TASKS:
         from analytix_frontend.server import tasks
 

@@ -105,3 +105,17 @@ def record_data(call: Call) -> dict[str, Any]:
     data.pop("id", None)
     data.pop("repeat_safe", None)
     return data
+
+
+def current_states(call_ids: list[str]) -> dict[str, str]:
+    """Each call's state now, for the debug-toolbar panel ("sent", "pending, 1 attempt so
+    far"...); {} when the records cannot be read (no table yet, no database)."""
+    try:
+        rows = ServerCall.objects.filter(pk__in=call_ids).values_list("pk", "state", "attempts")
+        found = list(rows)
+    except Exception:
+        return {}
+    return {
+        str(pk): state if state == State.SENT or not attempts else f"{state}, {attempts} attempt(s)"
+        for pk, state, attempts in found
+    }

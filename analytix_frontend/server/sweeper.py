@@ -28,6 +28,7 @@ _thread: threading.Thread | None = None
 _stop = threading.Event()
 _last_sweep: float | None = None  # monotonic time of this process's last sweep
 _warned = False
+_used = False  # a call was made in this process
 
 
 def sweep_once(config: ServerSettings | None = None) -> int:
@@ -62,8 +63,8 @@ def _run() -> None:
 
     while True:
         config = read_server_settings()
-        if not config.sweep:
-            return
+        if not config.sweep or not (_used or _server_configured()):
+            return  # turned off (or, in tests, the settings that started it are gone)
         close_old_connections()
         sweep_once(config)
         close_old_connections()
@@ -71,9 +72,11 @@ def _run() -> None:
             return
 
 
-def start() -> None:
-    """Starts this process's sweeper thread, once (unless `SWEEP` is 0)."""
-    global _thread
+def start(*, used: bool = False) -> None:
+    """Starts this process's sweeper thread, once (unless `SWEEP` is 0). `used`: a call was
+    made in this process."""
+    global _thread, _used
+    _used = _used or used
     if _thread is not None or not read_server_settings().sweep:
         return
     with _lock:
@@ -84,12 +87,13 @@ def start() -> None:
 
 def stop() -> None:
     """Stops the sweeper thread (tests)."""
-    global _thread
+    global _thread, _used
     _stop.set()
     if _thread is not None:
         _thread.join(10)
     _thread = None
     _stop.clear()
+    _used = False
 
 
 def on_request_started(**kwargs: Any) -> None:
@@ -112,8 +116,8 @@ def watch_requests() -> None:
 
 
 def _reset_after_fork() -> None:
-    global _thread, _lock, _last_sweep
-    _thread, _lock, _last_sweep = None, threading.Lock(), None
+    global _thread, _lock, _last_sweep, _used
+    _thread, _lock, _last_sweep, _used = None, threading.Lock(), None, False
 
 
 if hasattr(os, "register_at_fork"):

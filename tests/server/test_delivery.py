@@ -104,6 +104,30 @@ def retry(call_id: str, clock: Clock) -> None:
     clock.advance(step.retry_in)
 
 
+def test_a_claim_that_loses_the_race_after_reading_gets_nothing(
+    by_hand: Any, vendor: FakeVendor, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes read the same pending call; the second one's conditional UPDATE finds
+    it no longer as read and takes nothing (a read-then-write would take it twice)."""
+    record_kissmetrics_event("ada", "Paid")
+    call_id = str(the_call().pk)
+    config = read_server_settings()
+    raced: list[object] = []
+
+    def now_with_a_rival() -> Any:
+        if not raced:  # first asked between this claim's read and its write
+            raced.append("racing")
+            raced[0] = claim(call_id, LATE, config)
+        return clock.now()
+
+    from analytix_frontend.server import delivery
+
+    monkeypatch.setattr(delivery, "now", now_with_a_rival)
+    assert claim(call_id, OWNER, config) == "another process took it first"
+    assert not isinstance(raced[0], str)  # the rival won
+    assert (the_call().owner, the_call().attempts) == (LATE, 1)
+
+
 def test_a_repeat_safe_call_whose_answer_was_lost_counts_no_duplicate(
     by_hand: Any, vendor: FakeVendor, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
