@@ -29,11 +29,20 @@ def vendor() -> Iterator[FakeVendor]:
     fake.close()
 
 
-@pytest.fixture(autouse=True)
-def _database(transactional_db: None) -> Iterator[None]:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Calls are stored: every server test has a real database whose commits are real (the
-    sending threads see only what is committed). Nothing runs in the background after a
-    test: its calls are flushed and this process's sweeper is stopped."""
+    sending threads see only what is committed), unless marked `in_test_transaction` (it
+    runs in a transaction that never commits, as Django's TestCase does)."""
+    for item in items:
+        if "tests/server/" in item.nodeid and not item.get_closest_marker("django_db"):
+            in_transaction = item.get_closest_marker("in_test_transaction") is not None
+            item.add_marker(pytest.mark.django_db(transaction=not in_transaction))
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_running() -> Iterator[None]:
+    """Nothing runs in the background after a test: its calls are flushed and the sweeper
+    is stopped."""
     yield
     assert dispatch.flush(timeout=30), "background sends still running after the test"
     sweeper.stop()

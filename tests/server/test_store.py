@@ -127,3 +127,17 @@ def test_a_replay_line_sent_once_the_table_exists_goes_out_once(
     assert send(replayed_call(replay)) is True
     assert send(replayed_call(replay)) is True  # already sent: not sent again
     assert len(vendor.received) == 1
+
+
+@pytest.mark.in_test_transaction
+def test_in_a_test_transaction_captured_commit_hooks_send_the_call(
+    server_settings: Any, vendor: FakeVendor, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Django's TestCase and pytest-django's `django_db` never commit: the pool's threads
+    could not see the record, so the captured commit hook sends it in the test's thread."""
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        record_kissmetrics_event("ada", "Paid")
+        assert vendor.received == []
+    assert len(callbacks) == 1
+    assert len(vendor.received) == 1
+    assert ServerCall.objects.get().state == "sent"
