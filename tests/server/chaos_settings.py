@@ -1,5 +1,5 @@
-"""Settings of the chaos test's own processes (its web process and workers), from the
-environment the test gives them: the dispatch mode, the database (a SQLite file or a
+"""Settings of the chaos test's own processes (its web process and workers), and of the
+delivery benchmark's (benchmarks/delivery.py), from the environment they give them: the dispatch mode, the database (a SQLite file or a
 PostgreSQL server of the test's own), the fake vendor's URL, the broker."""
 
 import os
@@ -24,7 +24,7 @@ if os.environ.get("ANALYTIX_CHAOS_PG_PORT"):
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": "chaos",
+            "NAME": os.environ.get("ANALYTIX_CHAOS_PG_NAME", "chaos"),
             "USER": "postgres",
             "HOST": "127.0.0.1",
             "PORT": os.environ["ANALYTIX_CHAOS_PG_PORT"],
@@ -35,8 +35,13 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ["ANALYTIX_CHAOS_DB"],
-            # Writers queue up for the lock instead of failing (several processes write).
-            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            # Writers queue up for the lock instead of failing (several processes write);
+            # WAL lets readers go on while one writes, as a production SQLite would be set up.
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     }
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -52,8 +57,10 @@ ANALYTICS_CONFIG = {
         "RETRIES": 5,
         "BACKOFF": 0.05,
         "MAX_DELAY": 1.0,
-        "LEASE": 6,  # a killed sender's call goes back in line this long after its claim
-        "SWEEP": 1,
+        # A killed sender's call goes back in line this long after its claim (the benchmark,
+        # benchmarks/delivery.py, sets a long one and no sweep: its backlog is on purpose).
+        "LEASE": float(os.environ.get("ANALYTIX_CHAOS_LEASE", "6")),
+        "SWEEP": float(os.environ.get("ANALYTIX_CHAOS_SWEEP", "1")),
         "HUBSPOT_API_URL": VENDOR,
         "HUBSPOT_FORMS_URL": VENDOR,
         "KISSMETRICS_URL": VENDOR,
