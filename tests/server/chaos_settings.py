@@ -1,6 +1,7 @@
 """Settings of the chaos test's own processes (its web process and workers), and of the
-delivery benchmark's (benchmarks/delivery.py), from the environment they give them: the dispatch mode, the database (a SQLite file or a
-PostgreSQL server of the test's own), the fake vendor's URL, the broker."""
+delivery benchmark's (benchmarks/delivery.py), from the environment they give them: the
+dispatch mode, the database (a SQLite file or a PostgreSQL server of their own), the fake
+vendor's URL, the broker."""
 
 import os
 from importlib.util import find_spec
