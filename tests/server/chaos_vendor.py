@@ -32,7 +32,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 OK, ERROR, THROTTLE, RESET, HANG, LOST = "ok", "5xx", "429", "reset", "hang", "lost"
-FAILURES = (ERROR, THROTTLE, RESET, HANG, LOST)
+FAILURES = (ERROR, THROTTLE, RESET, LOST, HANG)
+WEIGHTS = (2, 2, 2, 2, 1)  # a hang holds a sender for the client's whole timeout: fewer
 MAX_FAILURES = 2
 FAILURE_RATE = 0.25
 FORM = "form submission"
@@ -104,7 +105,7 @@ class ChaosVendor:
         draw = random.Random(f"{self.seed}:{marker}:{attempt}")
         if self.failures[marker] >= MAX_FAILURES or draw.random() >= FAILURE_RATE:
             return OK
-        return draw.choice(FAILURES)
+        return draw.choices(FAILURES, WEIGHTS)[0]
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         vendor = self

@@ -258,8 +258,11 @@ def test_chaos(name: str, tmp_path: Path) -> None:
         stack.callback(chaos.stop)
         try:
             drive(chaos, calls)
+            driven = time.monotonic()
             committed = {n for n, result in chaos.results.items() if result != "rolled back"}
             finished = wait(lambda: _drained(chaos, committed), timeout=DRAIN, step=0.5)
+            print(f"chaos {name}: calls made in {driven - started:.0f} s, all sent "
+                  f"{time.monotonic() - driven:.0f} s later")  # fmt: skip
             state = chaos.state()
             assert finished, f"calls not finished after {DRAIN:g} s: {_open(state)}"
             report = chaos.manage("analytix_calls", "--json")
