@@ -99,6 +99,7 @@ def measure_drain(mode: str, senders: int, calls: int) -> float:
     workers: list[processes.Service] = []
     if mode == "inline":
         inline.THREADS = senders
+        inline.MAX_PENDING = calls  # the drain measures the senders, not the backlog's bound
         handover.hand_over(ids, read_server_settings())  # the pool of this one process
     else:
         for index in range(1 if mode == "celery" else senders):

@@ -260,11 +260,18 @@ def _interrupted(
     if not same.update(**changes):
         return False
     full = ServerCall.objects.filter(pk=record.pk).first()
-    call = full.call() if full is not None else None
+    try:
+        call = full.call() if full is not None else None
+    except ValueError:  # edited into something else: claim() marks it failed
+        call = None
     what = f"{call.describe()} (call {record.pk})" if call else f"Server call {record.pk}"
-    if last and call is not None:
-        log_failure(call, f"{call.describe()} failed after {record.attempts} attempts: {problem}")
+    if last:
+        summary = f"failed after {record.attempts} attempts: {problem}"
+        if call is not None:
+            log_failure(call, f"{call.describe()} {summary}")
+        else:
+            logger.error("%s %s (its record holds no call to replay).", what, summary)
         return False
     maybe = "" if record.repeat_safe else f"; it may have reached the vendor ({MAYBE_TWICE})"
-    logger.warning("%s: %s; sending it again%s.", what, problem, maybe)
-    return not last
+    logger.warning("%s: %s; sending it again.", what, problem + maybe)
+    return True

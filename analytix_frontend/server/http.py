@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import ssl
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -133,9 +135,24 @@ def _transport(url: str, deadline: float) -> httpx.HTTPTransport:
     if not urllib.request.proxy_bypass(parts.hostname or ""):
         proxies = urllib.request.getproxies()
         proxy = proxies.get(parts.scheme) or proxies.get("all")
-    transport = httpx.HTTPTransport(proxy=proxy)
+    transport = httpx.HTTPTransport(proxy=proxy, verify=_tls_context())
     transport._pool._network_backend = _DeadlineBackend(deadline)
     return transport
+
+
+_tls: ssl.SSLContext | None = None
+_tls_lock = threading.Lock()
+
+
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS set-up (certifi, or SSL_CERT_FILE / SSL_CERT_DIR), made once per
+    process: building it loads the CA bundle, some 30 ms of CPU, which per attempt was most
+    of what a call cost (benchmarks/delivery.py). A context is safe to share across threads."""
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            _tls = httpx.create_ssl_context()
+        return _tls
 
 
 # Our requests leave no line in httpx's or httpcore's loggers.

@@ -244,3 +244,23 @@ def test_the_sites_own_httpx_lines_are_left_alone(
         r.name == "httpx" and "the-sites-own-request" in r.getMessage() for r in caplog.records
     )
     assert any(r.name.startswith("httpcore.") for r in caplog.records)
+
+
+def test_the_tls_set_up_is_built_once_per_process(
+    server_settings: Any, vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the CA bundle costs some 30 ms of CPU: once, not per attempt."""
+    built: list[object] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(server_http, "_tls", None)
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    vendor.answer(503)
+    record_kissmetrics_event("ada", "Paid")  # two attempts
+    record_kissmetrics_event("bob", "Paid")
+    assert len(sent(vendor)) == 3
+    assert len(built) == 1
