@@ -86,7 +86,7 @@ def measure_drain(mode: str, senders: int, calls: int) -> float:
 
     from analytix_frontend.server import flush, handover, inline, record_kissmetrics_event
     from analytix_frontend.server.config import read_server_settings
-    from analytix_frontend.server.records import ServerCall
+    from analytix_frontend.server.models import ServerCall
 
     if mode == "celery":
         import tests.server.celery_app  # noqa: F401

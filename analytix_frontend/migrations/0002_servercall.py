@@ -1,4 +1,4 @@
-"""The server-call records (analytix_frontend.server.records)."""
+"""The server-call records (analytix_frontend.server.models)."""
 
 import uuid
 

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from analytix_frontend.server.records import ServerCall
+from analytix_frontend.server.models import ServerCall
 
 
 class ServerCallAdmin(admin.ModelAdmin[ServerCall]):

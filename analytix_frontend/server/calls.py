@@ -5,7 +5,7 @@ context fixed then), queued as a dict (a thread, a Celery message, a replay log 
 sent later. It never holds the access token: `bearer` names the setting the token is read
 from at send time, so queues and logs stay free of secrets.
 
-`id` is the call's stable id (its record's primary key, server/records.py), given when the
+`id` is the call's stable id (its record's primary key, server/models.py), given when the
 call is stored; `repeat_safe` says whether the vendor deduplicates a repeat of it (a
 Kissmetrics `_t` with `_d=1`, an idempotent PATCH), so that a retry after a lost answer can
 never count twice. A HubSpot form submission is not repeat-safe: HubSpot's Forms API has no

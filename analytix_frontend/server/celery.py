@@ -3,7 +3,7 @@
 Install `analytix-frontend[celery]`. The task is a `shared_task`, so it belongs to the
 project's own Celery app; `app.autodiscover_tasks()` finds it through
 `analytix_frontend/tasks.py`. Its message holds only the call's id: the call is read from
-its record (server/records.py), and each run is one attempt through the record's state
+its record (server/models.py), and each run is one attempt through the record's state
 machine (server/delivery.py).
 
 The guarantee: the task is acknowledged after it runs (`acks_late`) and put back in the

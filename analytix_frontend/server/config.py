@@ -31,7 +31,7 @@ MAX_TIMEOUT = 60.0
 DEFAULT_RETRIES = 5
 MAX_RETRIES = 10
 DEFAULT_TASKS_BACKEND = "default"
-# Durable delivery (server/records.py): how long a claim on a record lasts before another
+# Durable delivery (server/models.py): how long a claim on a record lasts before another
 # process may send it again, how often each web process looks for calls left behind, and how
 # long finished records (personal data) are kept.
 DEFAULT_LEASE = 120.0

@@ -30,8 +30,8 @@ from analytix_frontend.plan.runtime import explain_hubspot_refusal
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import ServerSettings, read_server_settings
 from analytix_frontend.server.logs import log_failure, logger
+from analytix_frontend.server.models import PROBLEM_LENGTH, ServerCall, State
 from analytix_frontend.server.policy import Outcome, RetryPolicy, retry_in
-from analytix_frontend.server.records import PROBLEM_LENGTH, ServerCall, State
 
 MAYBE_TWICE = "maybe sent twice"
 

@@ -20,7 +20,7 @@ from analytix_frontend.server.config import INLINE, TASKS, ServerSettings, read_
 from analytix_frontend.server.delivery import owner_name
 from analytix_frontend.server.handover import hand_over
 from analytix_frontend.server.logs import log_failure, logger
-from analytix_frontend.server.records import State
+from analytix_frontend.server.models import State
 from analytix_frontend.server.store import adopt, database, store
 
 

@@ -14,7 +14,7 @@ from django.utils.module_loading import import_string
 
 from analytix_frontend.server.config import CELERY, INLINE, TASKS, ServerSettings
 from analytix_frontend.server.logs import logger
-from analytix_frontend.server.records import ServerCall
+from analytix_frontend.server.models import ServerCall
 
 LEFT_PENDING = "it stays pending, and the next sweep or `manage.py analytix_calls --send` sends it"
 

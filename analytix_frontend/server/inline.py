@@ -150,7 +150,7 @@ def release(call_ids: list[str]) -> None:
     after their lease."""
     from django.db.models import F
 
-    from analytix_frontend.server.records import ServerCall, State
+    from analytix_frontend.server.models import ServerCall, State
 
     try:
         ServerCall.objects.filter(pk__in=call_ids, state=State.PENDING).update(

@@ -19,7 +19,7 @@ from analytix_frontend.server import delivery
 from analytix_frontend.server.config import ServerSettings
 from analytix_frontend.server.handover import hand_over
 from analytix_frontend.server.logs import REPLAY_MARK, logger
-from analytix_frontend.server.records import FINISHED, ServerCall, State
+from analytix_frontend.server.models import FINISHED, ServerCall, State
 
 PURGE_BATCH = 1000
 

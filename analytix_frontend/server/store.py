@@ -19,7 +19,7 @@ from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import ServerSettings
 from analytix_frontend.server.delivery import now
 from analytix_frontend.server.logs import log_failure, logger
-from analytix_frontend.server.records import PROBLEM_LENGTH, ServerCall, State, record_data
+from analytix_frontend.server.models import PROBLEM_LENGTH, ServerCall, State, record_data
 
 # Ids for calls that come without one (a replay line from an older version): derived from
 # the call itself, so replaying the same line twice finds the same record.

@@ -19,7 +19,7 @@ from analytix_frontend.server import (
     submit_hubspot_form,
     update_hubspot_contact,
 )
-from analytix_frontend.server.records import ServerCall
+from analytix_frontend.server.models import ServerCall
 from tests.server.chaos_vendor import marker_and_kind
 
 FORM_GUID = "0f6e1c2a-3b4d-4e5f-8a9b-0c1d2e3f4a5b"

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from analytix_frontend.server import delivery, dispatch, inline, sweeper
-from analytix_frontend.server.records import ServerCall
+from analytix_frontend.server.models import ServerCall
 from tests.server import helpers
 from tests.server.fake_vendor import FakeVendor
 

@@ -19,7 +19,7 @@ from analytix_frontend.server import (
 )
 from analytix_frontend.server.config import read_server_settings
 from analytix_frontend.server.delivery import MAYBE_TWICE, attempt, claim, sweep
-from analytix_frontend.server.records import ServerCall, State
+from analytix_frontend.server.models import ServerCall, State
 from tests.server import helpers
 from tests.server.conftest import (
     FORM_GUID,

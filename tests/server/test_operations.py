@@ -21,7 +21,7 @@ from analytix_frontend.server import (
     update_hubspot_contact,
 )
 from analytix_frontend.server.admin import ServerCallAdmin
-from analytix_frontend.server.records import ServerCall, State
+from analytix_frontend.server.models import ServerCall, State
 from tests.server.conftest import FORM_GUID, TOKEN, Clock, records, sent, set_server, states
 from tests.server.fake_vendor import HOLD, FakeVendor
 

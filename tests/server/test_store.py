@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import path
 
 from analytix_frontend.server import record_kissmetrics_event, send, submit_hubspot_form
-from analytix_frontend.server.records import ServerCall
+from analytix_frontend.server.models import ServerCall
 from tests.server.conftest import FORM_GUID, failures, records, replayed_call, replays, sent
 from tests.server.fake_vendor import FakeVendor
 

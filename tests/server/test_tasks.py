@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from analytix_frontend.server import record_kissmetrics_event, sweeper
 from analytix_frontend.server import tasks as tasks_mode
-from analytix_frontend.server.records import ServerCall
+from analytix_frontend.server.models import ServerCall
 from tests.server.conftest import TOKEN, Clock, records, set_server, states, wait_until
 from tests.server.fake_vendor import HOLD, FakeVendor
 

@@ -19,8 +19,8 @@ from django.db import DatabaseError
 from analytix_frontend.server import flush
 from analytix_frontend.server.config import read_server_settings
 from analytix_frontend.server.delivery import now
+from analytix_frontend.server.models import State
 from analytix_frontend.server.operations import Counts, counts, purge, retry_dead, send_pending
-from analytix_frontend.server.records import State
 from analytix_frontend.server.store import why_not_stored
 
 COLUMNS = [State.PENDING, State.SENDING, State.SENT, State.FAILED, State.DEAD]
