@@ -18,8 +18,8 @@ from django.db import transaction
 from analytix_frontend.decide.request import RequestDecision, recorded_decision
 from analytix_frontend.page.nonce import django_nonce_getter
 from analytix_frontend.page.state import TagRender, page_state
-from analytix_frontend.server.record import WAITING_FOR_COMMIT, RequestRecord, request_record
 from analytix_frontend.server.models import current_states
+from analytix_frontend.server.record import WAITING_FOR_COMMIT, RequestRecord, request_record
 
 SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
 MAIN_SRCS = re.compile(r'data-analytix-main="([^"]*)"')  # what start.js loads later

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db import connections, transaction
 
-from analytix_frontend.server.record import record_server_call
 from analytix_frontend.server import inline, sweeper
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import INLINE, TASKS, ServerSettings, read_server_settings
@@ -21,6 +20,7 @@ from analytix_frontend.server.delivery import owner_name
 from analytix_frontend.server.handover import hand_over
 from analytix_frontend.server.logs import log_failure, logger
 from analytix_frontend.server.models import State
+from analytix_frontend.server.record import record_server_call
 from analytix_frontend.server.store import adopt, database, store
 
 
