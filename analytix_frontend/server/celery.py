@@ -20,10 +20,10 @@ from typing import Any
 
 from celery import Task, shared_task
 
-from analytix_frontend.server import sweeper
 from analytix_frontend.server.config import read_server_settings
-from analytix_frontend.server.delivery import attempt
+from analytix_frontend.server.delivery import attempt, worker_sweep
 from analytix_frontend.server.logs import logger
+from analytix_frontend.server.sending import send_now
 
 TASK_NAME = "analytix_frontend.server.send_call"
 
@@ -37,23 +37,26 @@ TASK_NAME = "analytix_frontend.server.send_call"
 )
 def send_call(self: Task, call_id: str | dict[str, Any]) -> str:
     if isinstance(call_id, dict):  # a message queued before calls had records
-        from analytix_frontend.server.dispatch import send_now
-
         return send_now(call_id)
     config = read_server_settings()
-    sweeper.sweep_if_due(config)
+    for left_behind in worker_sweep(config).due:  # now and then (SWEEP)
+        _enqueue_or_leave(left_behind, 0.0)
     step = attempt(call_id, f"celery:{self.request.id}", config)
     if step.retry_in is not None:
-        try:
-            enqueue(call_id, countdown=step.retry_in)
-        except Exception as exc:
-            logger.warning(
-                "Server call %s: its retry could not be queued (%s); it stays pending, and "
-                "the next sweep or `manage.py analytix_calls --send` sends it.",
-                call_id,
-                type(exc).__name__,
-            )
+        _enqueue_or_leave(call_id, step.retry_in)
     return step.state or step.reason
+
+
+def _enqueue_or_leave(call_id: str, countdown: float) -> None:
+    try:
+        enqueue(call_id, countdown=countdown)
+    except Exception as exc:
+        logger.warning(
+            "Server call %s: its retry could not be queued (%s); it stays pending, and "
+            "the next sweep or `manage.py analytix_calls --send` sends it.",
+            call_id,
+            type(exc).__name__,
+        )
 
 
 def enqueue(call_id: str, countdown: float = 0.0) -> None:

@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
+# Importing it registers delivery's own checks.
+import analytix_frontend.server.delivery_checks  # noqa: F401
 from analytix_frontend.server.config import (
     ACCESS_TOKEN_SETTING,
     CELERY,
@@ -225,7 +227,3 @@ def check_access_token(**kwargs: Any) -> list[CheckMessage]:
             )
         ]
     return []
-
-
-# Registers delivery's own checks (it imports this module's helpers, so it comes last).
-from analytix_frontend.server import delivery_checks  # noqa: E402, F401

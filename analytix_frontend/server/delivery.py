@@ -19,6 +19,7 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -238,6 +239,24 @@ def sweep(config: ServerSettings, limit: int) -> Swept:
             swept.lost_owners.append(record.owner)
             swept.due.append(str(record.pk))
     return swept
+
+
+_last_worker_sweep: float | None = None
+WORKER_SWEEP_LIMIT = 500
+
+
+def worker_sweep(config: ServerSettings) -> Swept:
+    """From a worker's task: a sweep when this process has not swept for `SWEEP` seconds
+    (at once in a worker that just started), else nothing found. The caller enqueues what
+    it finds."""
+    global _last_worker_sweep
+    moment = time.monotonic()
+    if not config.sweep or (
+        _last_worker_sweep is not None and moment - _last_worker_sweep < config.sweep
+    ):
+        return Swept()
+    _last_worker_sweep = moment
+    return sweep(config, WORKER_SWEEP_LIMIT)
 
 
 def _interrupted(

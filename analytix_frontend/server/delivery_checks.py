@@ -1,7 +1,7 @@
 """System checks for durable delivery: analytix.E114-E118, W103-W104.
 
 - E114: `DISPATCH = "tasks"` without Django's Tasks framework (Django 6, or the backport).
-- E115: `TASKS_BACKEND` is not an alias of `settings.TASKS`.
+- E115: `TASKS_BACKEND` (when set, or for "tasks") is not an alias of `settings.TASKS`.
 - E116: `LEASE` is not a number of seconds; E117: `SWEEP` neither; E118: `RETENTION_DAYS`
   is not a whole number of days.
 
@@ -21,39 +21,41 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
-from analytix_frontend.server.checks import SERVER, _is_number
 from analytix_frontend.server.config import INLINE, TASKS, server_config
+
+SERVER = "ANALYTICS_CONFIG['SERVER']"
 
 IN_REQUEST_BACKENDS = ("ImmediateBackend", "DummyBackend")
 
 
 def _tasks_installed() -> bool:
-    return any(
-        importlib.util.find_spec(name.split(".")[0]) is not None
-        and (name != "django.tasks" or importlib.util.find_spec(name) is not None)
-        for name in ("django.tasks", "django_tasks")
-    )
+    """Django 6's django.tasks, or the django-tasks backport."""
+    find = importlib.util.find_spec
+    return find("django.tasks") is not None or find("django_tasks") is not None
 
 
 @register(Tags.compatibility)
 def check_delivery_settings(**kwargs: Any) -> list[CheckMessage]:
     server = server_config()
     messages: list[CheckMessage] = []
-    if server.get("DISPATCH") == TASKS:
-        messages += _check_tasks(server.get("TASKS_BACKEND", "default"))
-    for key, error, least in (("LEASE", "E116", 1), ("SWEEP", "E117", 0)):
-        value = server.get(key)
-        is_seconds = isinstance(value, (int, float)) and _is_number(value) and value >= least
-        if key in server and not is_seconds:
-            messages.append(
-                Error(
-                    f"{SERVER}[{key!r}] = {value!r} is not a number of seconds"
-                    + (" (1 or more)." if key == "LEASE" else " (0 turns sweeping off)."),
-                    hint="LEASE: how long a claim on a call lasts (120 by default); SWEEP: "
-                    "how often each web process looks for calls left behind (60).",
-                    id=f"analytix.{error}",
-                )
+    if server.get("DISPATCH") == TASKS and not _tasks_installed():
+        messages.append(
+            Error(
+                f"{SERVER}['DISPATCH'] is 'tasks' but Django's Tasks framework is missing "
+                "(Django 6.0+, or the django-tasks backport on Django 5.2).",
+                hint="pip install 'analytix-frontend[tasks]'.",
+                id="analytix.E114",
             )
+        )
+    elif _tasks_installed() and (server.get("DISPATCH") == TASKS or "TASKS_BACKEND" in server):
+        messages += _check_tasks_backend(server.get("TASKS_BACKEND", "default"))
+    for key, least, error in (("LEASE", 1, "E116"), ("SWEEP", 0, "E117")):
+        value = server.get(key)
+        is_seconds = (
+            isinstance(value, (int, float)) and not isinstance(value, bool) and value >= least
+        )
+        if key in server and not is_seconds:
+            messages.append(_seconds_error(key, value, error))
     days = server.get("RETENTION_DAYS")
     if "RETENTION_DAYS" in server and (
         isinstance(days, bool) or not isinstance(days, int) or days < 1
@@ -69,19 +71,28 @@ def check_delivery_settings(**kwargs: Any) -> list[CheckMessage]:
     return messages
 
 
-def _check_tasks(alias: Any) -> list[CheckMessage]:
-    if not _tasks_installed():
-        return [
-            Error(
-                f"{SERVER}['DISPATCH'] is 'tasks' but Django's Tasks framework is missing "
-                "(Django 6.0+, or the django-tasks backport on Django 5.2).",
-                hint="pip install 'analytix-frontend[tasks]'.",
-                id="analytix.E114",
-            )
-        ]
-    from analytix_frontend.server.tasks import task_backends
+def _seconds_error(key: str, value: Any, error: str) -> CheckMessage:
+    hint = (
+        "LEASE: how long a claim on a call lasts (120 by default); SWEEP: how often each web "
+        "process looks for calls left behind (60)."
+    )
+    if error == "E116":
+        return Error(
+            f"{SERVER}['LEASE'] = {value!r} is not a number of seconds (1 or more).",
+            hint=hint,
+            id="analytix.E116",
+        )
+    return Error(
+        f"{SERVER}[{key!r}] = {value!r} is not a number of seconds (0 turns sweeping off).",
+        hint=hint,
+        id="analytix.E117",
+    )
 
-    try:
+
+def _check_tasks_backend(alias: Any) -> list[CheckMessage]:
+    try:  # importing the task checks the default backend too
+        from analytix_frontend.server.tasks import task_backends
+
         task_backends[alias]
     except Exception:
         return [
@@ -112,9 +123,9 @@ def check_delivery_for_deploy(**kwargs: Any) -> list[CheckMessage]:
             )
         ]
     if dispatch == TASKS and _tasks_installed():
-        from analytix_frontend.server.tasks import task_backends
-
         try:
+            from analytix_frontend.server.tasks import task_backends
+
             backend = type(task_backends[server.get("TASKS_BACKEND", "default")]).__name__
         except Exception:
             return []

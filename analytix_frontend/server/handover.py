@@ -22,7 +22,7 @@ LEFT_PENDING = "it stays pending, and the next sweep or `manage.py analytix_call
 def room(config: ServerSettings) -> int:
     """How many calls a sweep may hand over now."""
     if config.dispatch == INLINE:
-        from analytix_frontend.server import inline
+        import analytix_frontend.server.inline as inline
 
         return inline.pool().room()
     return 500
@@ -43,7 +43,7 @@ def hand_over(call_ids: Sequence[str], config: ServerSettings) -> None:
             )
             continue
         if not handed:
-            from analytix_frontend.server import inline
+            import analytix_frontend.server.inline as inline
 
             logger.warning(
                 "Server call %s waits: %d calls are already queued in this process; %s.",
@@ -57,15 +57,15 @@ def hand_over(call_ids: Sequence[str], config: ServerSettings) -> None:
 def _hand_over_one(call_id: str, config: ServerSettings) -> bool:
     mode = config.dispatch
     if mode == INLINE:
-        from analytix_frontend.server import inline
+        import analytix_frontend.server.inline as inline
 
         return inline.pool().submit(call_id)
     if mode == TASKS:
-        from analytix_frontend.server import tasks
+        import analytix_frontend.server.tasks as tasks
 
         tasks.enqueue(call_id, config)
     elif mode == CELERY:
-        from analytix_frontend.server import celery
+        import analytix_frontend.server.celery as celery
 
         celery.enqueue(call_id)
     else:
@@ -77,6 +77,6 @@ def _hand_over_one(call_id: str, config: ServerSettings) -> bool:
 def forget_lost_claims(owners: Sequence[str], config: ServerSettings) -> None:
     """Tells the task queue about tasks whose worker stopped mid-call (see server/tasks.py)."""
     if config.dispatch == TASKS and owners:
-        from analytix_frontend.server import tasks
+        import analytix_frontend.server.tasks as tasks
 
         tasks.close_lost_tasks(owners, config)

@@ -19,7 +19,7 @@ from collections import deque
 
 from django.db import close_old_connections
 
-from analytix_frontend.server import delivery
+import analytix_frontend.server.delivery as delivery
 from analytix_frontend.server.config import read_server_settings
 
 logger = logging.getLogger("analytix_frontend.server")

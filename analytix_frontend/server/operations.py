@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Min, Sum
 
-from analytix_frontend.server import delivery
+import analytix_frontend.server.delivery as delivery
 from analytix_frontend.server.config import ServerSettings
 from analytix_frontend.server.handover import hand_over
 from analytix_frontend.server.logs import REPLAY_MARK, logger
@@ -121,7 +121,7 @@ def purge(days: int) -> int:
 def replay(lines: Iterable[str]) -> Counter[str]:
     """Sends the call of each replay line once (idempotent by the call's id: a line whose
     call is already sent sends nothing). Tallies the results; other lines are "skipped"."""
-    from analytix_frontend.server.dispatch import send_now
+    from analytix_frontend.server.sending import send_now
 
     tally: Counter[str] = Counter()
     for line in lines:

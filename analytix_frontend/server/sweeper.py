@@ -1,7 +1,7 @@
-"""The sweep, run where it is needed: a background thread in each web process (from its
-first request, or its first call, then every `SWEEP` seconds), and at most every `SWEEP`
-seconds from inside a worker's task. It finds calls left behind by a process that stopped
-(server/delivery.py's `sweep`) and hands them over again by the current dispatch mode.
+"""The sweep in each web process: a background thread (from the process's first request, or
+its first call, then every `SWEEP` seconds) that finds calls left behind by a process that
+stopped (server/delivery.py's `sweep`) and hands them over again by the current dispatch
+mode. (A worker's task sweeps too, through `delivery.worker_sweep`.)
 
 It runs only once the project uses the server module in this process (a call was made, or
 `ANALYTICS_CONFIG["SERVER"]` is set), so a site without server calls, or without a
@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,16 +25,14 @@ logger = logging.getLogger("analytix_frontend.server")
 _lock = threading.Lock()
 _thread: threading.Thread | None = None
 _stop = threading.Event()
-_last_sweep: float | None = None  # monotonic time of this process's last sweep
 _warned = False
 _used = False  # a call was made in this process
 
 
 def sweep_once(config: ServerSettings | None = None) -> int:
     """One sweep: hands over the calls it finds; how many. Never raises."""
-    global _last_sweep, _warned
+    global _warned
     config = config or read_server_settings()
-    _last_sweep = time.monotonic()
     try:
         swept = sweep(config, room(config))
     except Exception as exc:
@@ -52,12 +49,6 @@ def sweep_once(config: ServerSettings | None = None) -> int:
     return len(swept.due)
 
 
-def sweep_if_due(config: ServerSettings) -> None:
-    """From a worker's task: a sweep when this process has not swept for `SWEEP` seconds."""
-    if config.sweep and (_last_sweep is None or time.monotonic() - _last_sweep >= config.sweep):
-        sweep_once(config)
-
-
 def _run() -> None:
     from django.db import close_old_connections
 
@@ -72,7 +63,7 @@ def _run() -> None:
             return
 
 
-def start(*, used: bool = False) -> None:
+def start_sweeping(*, used: bool = False) -> None:
     """Starts this process's sweeper thread, once (unless `SWEEP` is 0). `used`: a call was
     made in this process."""
     global _thread, _used
@@ -98,7 +89,7 @@ def stop() -> None:
 
 def on_request_started(**kwargs: Any) -> None:
     if _thread is None and _server_configured():
-        start()
+        start_sweeping()
 
 
 def _server_configured() -> bool:
@@ -116,8 +107,8 @@ def watch_requests() -> None:
 
 
 def _reset_after_fork() -> None:
-    global _thread, _lock, _last_sweep, _used
-    _thread, _lock, _last_sweep, _used = None, threading.Lock(), None, False
+    global _thread, _lock, _used
+    _thread, _lock, _used = None, threading.Lock(), False
 
 
 if hasattr(os, "register_at_fork"):

@@ -35,9 +35,9 @@ except ImportError:  # Django 5.2: the backport
         task_backends,
     )
 
-from analytix_frontend.server import delivery, inline, sweeper
+import analytix_frontend.server.delivery as delivery
+import analytix_frontend.server.inline as inline
 from analytix_frontend.server.config import ServerSettings, read_server_settings
-from analytix_frontend.server.delivery import attempt
 from analytix_frontend.server.logs import logger
 from analytix_frontend.server.store import database
 
@@ -53,11 +53,11 @@ LOST_TASK = (
 def send_call(context: TaskContext[Any, Any], call_id: str) -> str:
     """One attempt at a stored call (and its retries, on a backend that cannot defer)."""
     config = read_server_settings()
-    sweeper.sweep_if_due(config)
+    _hand_over_left_behind(config)
     owner = f"task:{context.task_result.id}"
     never = threading.Event()
     while True:
-        step = attempt(call_id, owner, config)
+        step = delivery.attempt(call_id, owner, config)
         if step.retry_in is None:
             return step.state or step.reason
         if _backend(config).supports_defer:
@@ -72,6 +72,22 @@ def send_call(context: TaskContext[Any, Any], call_id: str) -> str:
                 )
             return step.state
         inline.wait(step.retry_in, never)
+
+
+def _hand_over_left_behind(config: ServerSettings) -> None:
+    """Now and then (SWEEP), calls whose worker stopped, or whose task was lost: enqueued
+    again, and the lost tasks marked FAILED."""
+    swept = delivery.worker_sweep(config)
+    close_lost_tasks(swept.lost_owners, config)
+    for call_id in swept.due:
+        try:
+            enqueue(call_id, config)
+        except Exception as exc:
+            logger.warning(
+                "Server call %s could not be queued (%s); it stays pending.",
+                call_id,
+                type(exc).__name__,
+            )
 
 
 def _backend(config: ServerSettings) -> Any:
