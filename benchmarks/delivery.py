@@ -7,11 +7,13 @@ The request: `with atomic(): User.objects.create(...)`, with no call (the baseli
 with one `record_kissmetrics_event` in the same transaction, per mode, interleaved in one
 process so that drift hits every variant alike; p50 and p99 of each, and what the call adds
 at the p50 (the variant's p50 minus the baseline's). The drain: `--calls` calls stored and
-handed over with no sender running, then one sender (the inline pool of one process, one
-`db_worker`, one Celery worker process) and then two, against a local fake vendor that
-answers at once; calls per second from the records' `sent_at` spread (start-up excluded).
-PostgreSQL and redis-server are started by the benchmark (Debian's, as the tests use them).
-Numbers from a shared machine: compare within one run.
+handed over with no sender running, then one sender (a pool thread of the inline pool, one
+`db_worker`, one Celery pool process) and then two, against a local fake vendor that answers
+at once (what a call costs the sender), then one that answers after `--latency` seconds (a
+real vendor's round trip: how senders scale); calls per second from the records' `sent_at`
+spread (start-up excluded). Connections are kept (`CONN_MAX_AGE` 60). PostgreSQL and
+redis-server are started by the benchmark (Debian's, as the tests use them). Numbers from a
+shared machine: compare within one run.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import ExitStack
@@ -127,6 +130,35 @@ def measure_drain(mode: str, senders: int, calls: int) -> float:
 # The orchestrating process.
 
 
+class SlowVendor:
+    """A vendor that answers 200 after `latency` seconds, many requests at a time."""
+
+    def __init__(self, latency: float) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                time.sleep(latency)
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
 def subprocess_json(env: dict[str, str], *args: str) -> Any:
     command = [sys.executable, "-m", "benchmarks.delivery", *args]
     full_env = {**os.environ, "PYTHONPATH": str(processes.ROOT), **env}
@@ -180,6 +212,7 @@ def main() -> int:
     parser.add_argument("--samples", type=int, default=300)
     parser.add_argument("--mode", choices=MODES, default="inline")
     parser.add_argument("--senders", type=int, default=1)
+    parser.add_argument("--latency", type=float, default=0.1, help="the slow vendor's, in s")
     parser.add_argument("--no-postgresql", action="store_true")
     options = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tests.server.chaos_settings")
@@ -189,40 +222,46 @@ def main() -> int:
     if options.step == "drain":
         print(json.dumps(measure_drain(options.mode, options.senders, options.calls)))
         return 0
-    from tests.server.fake_vendor import FakeVendor
-
-    vendor = FakeVendor()
     databases = ["sqlite"] + ([] if options.no_postgresql else ["postgresql"])
+    fast, slow = SlowVendor(0.0), SlowVendor(options.latency)
     with ExitStack() as stack:
         env = {
             "DJANGO_SETTINGS_MODULE": "tests.server.chaos_settings",
-            "ANALYTIX_CHAOS_VENDOR": vendor.url,
+            "ANALYTIX_CHAOS_VENDOR": fast.url,
             "ANALYTIX_CHAOS_LEASE": "3600",  # the drain's backlog is on purpose: no re-hand-over
             "ANALYTIX_CHAOS_SWEEP": "0",
+            "ANALYTIX_CHAOS_CONN_MAX_AGE": "60",
         }
         env["ANALYTIX_TEST_BROKER"] = stack.enter_context(processes.redis_server())
         server = None
         if "postgresql" in databases:
             server = stack.enter_context(processes.postgres_server())
-        rates: dict[tuple[str, str, int], float] = {}
+        rates: dict[tuple[float, str, str, int], float] = {}
         for database in databases:
             request_env = fresh_database(server, database, env)
             timings = subprocess_json(request_env, "request", "--samples", str(options.samples))
             report_request(database, timings)
-            for mode in MODES:
-                for senders in (1, 2):
-                    drain_env = fresh_database(server, database, env)
-                    args = ["drain", "--mode", mode, "--senders", str(senders)]
-                    rate = subprocess_json(drain_env, *args, "--calls", str(options.calls))
-                    rates[(database, mode, senders)] = rate
-        print(f"\nCalls per second drained against a local fake ({options.calls} calls; a sender")
-        print("is a pool thread inline, a db_worker process, a Celery pool process)")
-        print(f"  {'database':<11} {'mode':<7} {'1 sender':>9} {'2 senders':>10} {'x':>5}")
-        for database in databases:
-            for mode in MODES:
-                one, two = rates[(database, mode, 1)], rates[(database, mode, 2)]
-                print(f"  {database:<11} {mode:<7} {one:9.0f} {two:10.0f} {two / one:5.2f}")
-    vendor.close()
+            for latency, url in ((0.0, fast.url), (options.latency, slow.url)):
+                calls = options.calls if not latency else max(50, options.calls // 2)
+                for mode in MODES:
+                    for senders in (1, 2):
+                        drain_env = fresh_database(server, database, env)
+                        drain_env["ANALYTIX_CHAOS_VENDOR"] = url
+                        args = ["drain", "--mode", mode, "--senders", str(senders)]
+                        rate = subprocess_json(drain_env, *args, "--calls", str(calls))
+                        rates[(latency, database, mode, senders)] = rate
+        for latency in (0.0, options.latency):
+            answer = "at once" if not latency else f"after {latency * 1000:.0f} ms"
+            print(f"\nCalls per second drained, the vendor answering {answer} (a sender is a")
+            print("pool thread inline, a db_worker process, a Celery pool process)")
+            print(f"  {'database':<11} {'mode':<7} {'1 sender':>9} {'2 senders':>10} {'x':>5}")
+            for database in databases:
+                for mode in MODES:
+                    one = rates[(latency, database, mode, 1)]
+                    two = rates[(latency, database, mode, 2)]
+                    print(f"  {database:<11} {mode:<7} {one:9.0f} {two:10.0f} {two / one:5.2f}")
+    fast.close()
+    slow.close()
     return 0
 
 

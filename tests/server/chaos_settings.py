@@ -45,6 +45,9 @@ else:
             },
         }
     }
+# The benchmark keeps connections, as a production site would (each new PostgreSQL connection
+# forks a server process); the chaos test opens one per request or task, Django's default.
+DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("ANALYTIX_CHAOS_CONN_MAX_AGE", "0"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SERVER_ENVIRONMENT = "production"
