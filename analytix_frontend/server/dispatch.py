@@ -37,19 +37,19 @@ def dispatch(call: Call) -> None:
             hand_over([stored.id], config)
             return
     if connections[database()].in_atomic_block:
-        transaction.on_commit(lambda: _after_commit(stored.id, config), using=database())
+        transaction.on_commit(lambda: _after_commit(stored, config), using=database())
     else:
-        hand_over([stored.id], config)
+        hand_over([stored.id], config, stored)
 
 
-def _after_commit(call_id: str, config: ServerSettings) -> None:
+def _after_commit(call: Call, config: ServerSettings) -> None:
     if config.dispatch == INLINE and connections[database()].in_atomic_block:
         # Commit hooks run inside a transaction only in a test whose transaction never
         # commits (captureOnCommitCallbacks(execute=True)): the pool's threads cannot see
         # this record, so it is sent here, in the test's thread.
-        inline.deliver(call_id, owner_name("test"), threading.Event())
+        inline.deliver(call.id, owner_name("test"), threading.Event())
     else:
-        hand_over([call_id], config)
+        hand_over([call.id], config, call)
 
 
 def flush(timeout: float | None = None) -> bool:

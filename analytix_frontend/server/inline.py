@@ -43,7 +43,8 @@ def deliver(call_id: str, owner: str, stopping: threading.Event) -> delivery.Ste
 
 
 class InlinePool:
-    def __init__(self, threads: int = THREADS) -> None:
+    def __init__(self, threads: int | None = None) -> None:
+        threads = threads or THREADS  # read now: a process may set THREADS before its first call
         self._queue: deque[str] = deque()
         self._left: list[str] = []  # calls put down, pending, because the pool is stopping
         self._busy = 0

@@ -82,3 +82,12 @@ def test_a_site_without_server_settings_never_sweeps(settings: Any) -> None:
 def test_sweep_zero_turns_the_background_sweep_off(server_settings: Any) -> None:
     Client().get("/")  # server_settings has SWEEP = 0
     assert sweeper._thread is None
+
+
+def test_the_thread_count_is_read_when_the_pool_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inline, "THREADS", 1)  # as a process may set it before its first call
+    pool = inline.InlinePool()
+    try:
+        assert len(pool._threads) == 1
+    finally:
+        pool.stop(timeout=5)
