@@ -22,7 +22,8 @@ from django.utils.safestring import SafeString
 from analytix_frontend.server.models import ServerCall
 
 
-class ServerCallAdmin(admin.ModelAdmin[ServerCall]):
+# Not ModelAdmin[ServerCall]: Django's classes take no type arguments at run time.
+class ServerCallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = (
         "id",
         "vendor",
