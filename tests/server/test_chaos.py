@@ -75,6 +75,7 @@ def test_chaos(name: str, tmp_path: Path) -> None:
         except BaseException:
             _print_logs(chaos)
             raise
+    calls += chaos.extra
     _verdict(name, chaos, calls, state, json.loads(report), time.monotonic() - started)
     assert dropped == [], f"calls dropped to replay lines: {dropped[:3]}"
 
