@@ -1,8 +1,8 @@
 """The Python tests on each supported Django series: `nox` (CI runs it from scripts/test.sh).
 
-Browser and wheel tests run once, in the main pytest run on the project's own venv; here each
-session runs the rest against one Django series, on a Python that series supports. Virtualenvs
-live in .nox/ and are reused. scripts/test.sh exports PYENV_VERSION so python3.12 and
+Browser, wheel and chaos tests run once, in the main pytest run on the project's own venv;
+here each session runs the rest against one Django series, on a Python that series supports.
+Virtualenvs live in .nox/ and are reused. scripts/test.sh exports PYENV_VERSION so python3.12 and
 python3.13 resolve under pyenv.
 
 On Django 6 the session also fails unless tests/test_django_csp.py (Django's own CSP) ran
@@ -38,7 +38,8 @@ def tests(session: nox.Session, django: str) -> None:
     report = Path(session.create_tmp()) / "junit.xml"
     ignore = [] if session.python in BRAVEBLOCK_PYTHONS else ["--ignore=tests/test_adblock.py"]
     ran = session.run(
-        "python", "-m", "pytest", "-p", "no:cacheprovider", "-m", "not browser and not wheel",
+        "python", "-m", "pytest", "-p", "no:cacheprovider",
+        "-m", "not browser and not wheel and not chaos",
         f"--junitxml={report}", *ignore, *session.posargs,
     )  # fmt: skip
     if ran is not None and int(django.split(".")[0]) >= 6 and not session.posargs:

@@ -4,5 +4,8 @@ from django.contrib import admin
 
 from analytix_frontend.consent.admin import ConsentRecordAdmin
 from analytix_frontend.consent.models import ConsentRecord
+from analytix_frontend.server.admin import ServerCallAdmin
+from analytix_frontend.server.models import ServerCall
 
 admin.site.register(ConsentRecord, ConsentRecordAdmin)
+admin.site.register(ServerCall, ServerCallAdmin)

@@ -9,3 +9,6 @@ class AnalytixConfig(AppConfig):
     def ready(self) -> None:
         # Importing the package registers every system check.
         from analytix_frontend import checks  # noqa: F401
+        from analytix_frontend.server.sweeper import watch_requests
+
+        watch_requests()  # the sweep for calls left behind starts with a web process

@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the tests need: chromium (browser tests), redis-server (the real Celery
 # broker of tests/server/test_celery.py), gettext (makemessages and msgfmt: the consent
-# banner's translations, tests/consent/test_tags.py).
+# banner's translations, tests/consent/test_tags.py), postgresql (the server tests' chaos
+# run on PostgreSQL, which starts its own server in a temp dir).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v msgfmt >/dev/null || missing+=(gettext)
+[ -d /usr/lib/postgresql ] || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

@@ -23,6 +23,17 @@ collect_ignore = [] if find_spec("debug_toolbar") else ["test_debug_toolbar.py"]
 # The package's own opt-in plugin (recording vendor fakes), as a project would enable it.
 pytest_plugins = ["analytix_frontend.testing.pytest_plugin"]
 
+
+@pytest.fixture(autouse=True)
+def _no_server_sweep_outlives_a_test() -> Iterator[None]:
+    """A test whose settings have ANALYTICS_CONFIG["SERVER"] starts the background sweep for
+    server calls left behind (analytix_frontend.server.sweeper): stop it with the test."""
+    yield
+    from analytix_frontend.server import sweeper
+
+    sweeper.stop()
+
+
 CHROMIUM = os.environ.get("ANALYTIX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",

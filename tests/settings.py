@@ -1,6 +1,8 @@
 """Settings for the test suite: the repository's static/ and templates/ stand in for the
 copies the wheel carries inside the package (tests/test_wheel.py checks the wheel)."""
 
+import os
+import tempfile
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -30,7 +32,17 @@ MIDDLEWARE = [
     # test views in tests/privacy_views.py set one per view. It also gives request.csp_nonce.
     "csp.middleware.CSPMiddleware",
 ]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+# The test database is a file, not SQLite's shared in-memory one: the server tests' sending
+# threads and worker processes use it beside the test's own connection, and a shared-cache
+# memory database fails at once ("table is locked") where a file waits its turn.
+TEST_DATABASE = Path(tempfile.gettempdir()) / f"analytix-tests-{os.getpid()}.sqlite3"
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+        "TEST": {"NAME": str(TEST_DATABASE)},
+    }
+}
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -48,6 +60,12 @@ STATICFILES_FINDERS = [
     "compressor.finders.CompressorFinder",
 ]
 COMPRESS_ENABLED = False
+
+# DISPATCH = "tasks" (tests/server/test_tasks.py): Django's Tasks framework (django.tasks on
+# Django 6, the django-tasks backport on 5.2) and django-tasks-db's tables in the test database.
+if find_spec("django.tasks") is None:
+    INSTALLED_APPS.append("django_tasks")
+INSTALLED_APPS.append("django_tasks_db")
 
 SERVER_ENVIRONMENT = "production"
 ANALYTICS_IDS = {

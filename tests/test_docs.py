@@ -177,6 +177,10 @@ BAD_CONFIG: dict[tuple[str, str | None], Any] = {
     ("SERVER", "HUBSPOT_API_URL"): "api.hubapi.com",
     ("SERVER", "HUBSPOT_FORMS_URL"): "ftp://forms",
     ("SERVER", "KISSMETRICS_URL"): "",
+    ("SERVER", "TASKS_BACKEND"): "no-such-alias",
+    ("SERVER", "LEASE"): 0,
+    ("SERVER", "SWEEP"): -1,
+    ("SERVER", "RETENTION_DAYS"): 0,
 }
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from analytix_frontend.decide.request import RequestDecision, recorded_decision
 from analytix_frontend.page.nonce import django_nonce_getter
 from analytix_frontend.page.state import TagRender, page_state
+from analytix_frontend.server.models import current_states
 from analytix_frontend.server.record import WAITING_FOR_COMMIT, RequestRecord, request_record
 
 SCRIPT_SRC = re.compile(r'<script src="([^"]+)"')
@@ -125,11 +126,15 @@ def _rules(decision: RequestDecision, stats: Sequence[dict[str, Any]]) -> Any:
 
 def _server_calls(record: RequestRecord) -> list[dict[str, Any]]:
     in_transaction = transaction.get_connection().in_atomic_block
+    ids = [call["id"] for call in record.server_calls if call.get("id")]
+    states = current_states(ids) if ids else {}  # each call's record, as it is now
     calls = []
     for call in record.server_calls:
         call = dict(call)
         if call["state"] == WAITING_FOR_COMMIT and not in_transaction:
             call["state"] = ROLLED_BACK
+        elif call["state"] != WAITING_FOR_COMMIT and call.get("id") in states:
+            call["state"] = states[call["id"]]
         calls.append(call)
     return calls
 

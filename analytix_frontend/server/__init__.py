@@ -6,7 +6,7 @@ consent; otherwise it is sent after the current transaction commits, by the disp
 `ANALYTICS_CONFIG["SERVER"]["DISPATCH"]` names. See docs/server.md.
 """
 
-from analytix_frontend.server.dispatch import flush, send
+from analytix_frontend.server.dispatch import flush
 from analytix_frontend.server.hubspot import (
     hubspot_visitor_token,
     submit_hubspot_form,
@@ -16,6 +16,7 @@ from analytix_frontend.server.kissmetrics import (
     record_kissmetrics_event,
     set_kissmetrics_properties,
 )
+from analytix_frontend.server.sending import send
 
 __all__ = [
     "flush",

@@ -4,6 +4,12 @@ A `Call` is built when the user's code asks for something (timestamps and the vi
 context fixed then), queued as a dict (a thread, a Celery message, a replay log line) and
 sent later. It never holds the access token: `bearer` names the setting the token is read
 from at send time, so queues and logs stay free of secrets.
+
+`id` is the call's stable id (its record's primary key, server/models.py), given when the
+call is stored; `repeat_safe` says whether the vendor deduplicates a repeat of it (a
+Kissmetrics `_t` with `_d=1`, an idempotent PATCH), so that a retry after a lost answer can
+never count twice. A HubSpot form submission is not repeat-safe: HubSpot's Forms API has no
+idempotency key.
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ class Call:
     json: Mapping[str, Any] | None = None
     bearer: str = ""  # an ANALYTICS_IDS key whose value is sent as a Bearer token, or ""
     missing_ok: bool = False  # a 404 means "nothing to update": logged, not a failure
+    repeat_safe: bool = True  # the vendor deduplicates a repeat of this call
+    id: str = ""  # the stored record's id ("" until stored)
 
     def describe(self) -> str:
         return f"{self.service} {self.action}"
@@ -58,12 +66,18 @@ class Call:
         """The inverse of `as_dict`; raises ValueError for anything that is not one."""
         if not isinstance(data, Mapping):
             raise ValueError("a call must be a dict")
-        known = {"service", "action", "method", "url", "params", "json", "bearer", "missing_ok"}
+        known = {
+            *("service", "action", "method", "url", "params", "json", "bearer", "missing_ok"),
+            *("repeat_safe", "id"),
+        }
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown call keys: {sorted(unknown)}")
+        values = dict(data)
+        # A replay line written before `repeat_safe` existed: only a POST (a form) is unsafe.
+        values.setdefault("repeat_safe", values.get("method") != "POST")
         try:
-            call = cls(**data)
+            call = cls(**values)
         except TypeError:
             raise ValueError("a call needs service, action, method and url") from None
         if call.method not in METHODS or not call.url.startswith(("https://", "http://")):
@@ -72,4 +86,6 @@ class Call:
             isinstance(k, str) and isinstance(v, str) for k, v in call.params.items()
         ):
             raise ValueError("call params must map strings to strings")
+        if not isinstance(call.id, str) or not isinstance(call.repeat_safe, bool):
+            raise ValueError("a call's id must be a string and repeat_safe a boolean")
         return call

@@ -1,5 +1,6 @@
 """System checks for the server-side settings (`ANALYTICS_CONFIG["SERVER"]` and the HubSpot
-access token): analytix.E101-E113, W101-W102. Registered from apps.py.
+access token): analytix.E101-E113, W101-W102. Registered from apps.py; delivery's own
+checks (E114-E118, W103-W104) are in server/delivery_checks.py.
 
 Messages never quote the access token, only what is wrong with it.
 """
@@ -15,15 +16,19 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
+# Importing it registers delivery's own checks.
+import analytix_frontend.server.delivery_checks  # noqa: F401
 from analytix_frontend.server.config import (
     ACCESS_TOKEN_SETTING,
     CELERY,
     CRM_VERSION,
+    DEFAULT_RETRIES,
     DEFAULT_URLS,
     INLINE,
     MAX_RETRIES,
     MAX_TIMEOUT,
     SERVER_KEYS,
+    TASKS,
     is_printable_ascii,
 )
 
@@ -59,7 +64,7 @@ def check_server_settings(**kwargs: Any) -> list[CheckMessage]:
         return [
             Error(
                 f"{SERVER} must be a dict.",
-                hint='For example {"DISPATCH": "inline", "TIMEOUT": 5.0, "RETRIES": 3}.',
+                hint='For example {"DISPATCH": "inline", "TIMEOUT": 5.0, "RETRIES": 5}.',
                 id="analytix.E101",
             )
         ]
@@ -74,12 +79,13 @@ def check_server_settings(**kwargs: Any) -> list[CheckMessage]:
                 id="analytix.E103",
             )
         )
-    retries = server.get("RETRIES", 3)
+    retries = server.get("RETRIES", DEFAULT_RETRIES)
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
         messages.append(
             Error(
                 f"{SERVER}['RETRIES'] = {retries!r} is not a whole number from 0 to {MAX_RETRIES}.",
-                hint="It counts retries after the first attempt; 3 is the default.",
+                hint="It counts retries after the first attempt; "
+                f"{DEFAULT_RETRIES} is the default.",
                 id="analytix.E104",
             )
         )
@@ -151,8 +157,8 @@ def check_server_settings(**kwargs: Any) -> list[CheckMessage]:
 
 
 def _check_dispatch(dispatch: Any) -> list[CheckMessage]:
-    if dispatch == INLINE:
-        return []
+    if dispatch in (INLINE, TASKS):
+        return []  # "tasks": server/delivery_checks.py
     if dispatch == CELERY:
         if _installed("celery"):
             return []
@@ -167,8 +173,8 @@ def _check_dispatch(dispatch: Any) -> list[CheckMessage]:
         return []
     return [
         Error(
-            f"{SERVER}['DISPATCH'] = {dispatch!r} is not 'inline', 'celery' or the dotted "
-            "path of a callable.",
+            f"{SERVER}['DISPATCH'] = {dispatch!r} is not 'inline', 'tasks', 'celery' or the "
+            "dotted path of a callable.",
             hint="Leave it unset for 'inline'. A custom dispatcher receives each call as a "
             "dict and can send it with analytix_frontend.server.send.",
             id="analytix.E102",

@@ -3,7 +3,7 @@
 A malformed value never raises here: it falls back to its default, and the system checks in
 `server/checks.py` tell the user what to fix. Defaults for the back-off depend on the
 dispatcher: the inline one holds a background thread while it waits, so it waits seconds;
-Celery waits in the broker, so it can afford minutes.
+a task queue (Django's Tasks framework, Celery) waits in its queue, so it can afford minutes.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.conf import settings
 from analytix_frontend.decide.settings import raw_id
 
 INLINE = "inline"
+TASKS = "tasks"
 CELERY = "celery"
 
 DEFAULT_URLS = {
@@ -27,18 +28,26 @@ DEFAULT_URLS = {
 }
 DEFAULT_TIMEOUT = 5.0
 MAX_TIMEOUT = 60.0
-DEFAULT_RETRIES = 3
+DEFAULT_RETRIES = 5
 MAX_RETRIES = 10
+DEFAULT_TASKS_BACKEND = "default"
+# Durable delivery (server/models.py): how long a claim on a record lasts before another
+# process may send it again, how often each web process looks for calls left behind, and how
+# long finished records (personal data) are kept.
+DEFAULT_LEASE = 120.0
+DEFAULT_SWEEP = 60.0
+DEFAULT_RETENTION_DAYS = 30
 DEFAULT_CRM_VERSION = "v3"
 CRM_VERSION = re.compile(r"v[0-9]{1,2}", re.ASCII)  # it goes into the URL path
 # (BACKOFF, MAX_DELAY) in seconds, per dispatcher.
-DEFAULT_BACKOFF = {INLINE: (0.5, 10.0), CELERY: (5.0, 300.0)}
+DEFAULT_BACKOFF = {INLINE: (0.5, 10.0), TASKS: (5.0, 300.0), CELERY: (5.0, 300.0)}
 
 ACCESS_TOKEN_SETTING = "HUBSPOT_ACCESS_TOKEN"
 
 SERVER_KEYS = frozenset(
     {
         "DISPATCH",
+        "TASKS_BACKEND",
         "TIMEOUT",
         "RETRIES",
         "BACKOFF",
@@ -46,6 +55,9 @@ SERVER_KEYS = frozenset(
         "OPT_OUT",
         "CLIENT_IP_HEADER",
         "HUBSPOT_CRM_VERSION",
+        "LEASE",
+        "SWEEP",
+        "RETENTION_DAYS",
         *DEFAULT_URLS,
     }
 )
@@ -53,7 +65,8 @@ SERVER_KEYS = frozenset(
 
 @dataclass(frozen=True)
 class ServerSettings:
-    dispatch: str  # "inline", "celery" or a dotted path to a callable
+    dispatch: str  # "inline", "tasks", "celery" or a dotted path to a callable
+    tasks_backend: str  # the alias in settings.TASKS that "tasks" enqueues on
     timeout: float  # seconds, for each HTTP attempt
     retries: int  # retries after the first attempt, for transient failures only
     backoff: float  # first retry's delay in seconds; doubles on each retry (with jitter)
@@ -64,6 +77,9 @@ class ServerSettings:
     hubspot_api_url: str
     hubspot_forms_url: str
     kissmetrics_url: str
+    lease: float  # seconds a claim on a record lasts (more than TIMEOUT)
+    sweep: float  # seconds between a web process's looks for calls left behind; 0: never
+    retention_days: int  # finished records older than this are purged by analytix_calls
 
 
 def server_config() -> Mapping[str, Any]:
@@ -109,11 +125,16 @@ def read_server_settings() -> ServerSettings:
     if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= MAX_RETRIES:
         retries = DEFAULT_RETRIES
     timeout = _number(server.get("TIMEOUT"), DEFAULT_TIMEOUT, minimum=0.001, maximum=MAX_TIMEOUT)
+    retention = server.get("RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+    if isinstance(retention, bool) or not isinstance(retention, int) or retention < 1:
+        retention = DEFAULT_RETENTION_DAYS
     crm_version = _text(server.get("HUBSPOT_CRM_VERSION"), DEFAULT_CRM_VERSION)
     if not CRM_VERSION.fullmatch(crm_version):
         crm_version = DEFAULT_CRM_VERSION
+    lease = _number(server.get("LEASE"), DEFAULT_LEASE, minimum=1)
     return ServerSettings(
         dispatch=dispatch,
+        tasks_backend=_text(server.get("TASKS_BACKEND"), DEFAULT_TASKS_BACKEND),
         timeout=timeout,
         retries=retries,
         backoff=_number(server.get("BACKOFF"), backoff, minimum=0),
@@ -124,4 +145,9 @@ def read_server_settings() -> ServerSettings:
         hubspot_api_url=_url(server, "HUBSPOT_API_URL"),
         hubspot_forms_url=_url(server, "HUBSPOT_FORMS_URL"),
         kissmetrics_url=_url(server, "KISSMETRICS_URL"),
+        # A lease shorter than an attempt would let a second process send a call that is
+        # still being sent: never less than twice TIMEOUT.
+        lease=max(lease, 2 * timeout),
+        sweep=_number(server.get("SWEEP"), DEFAULT_SWEEP, minimum=0),
+        retention_days=retention,
     )

@@ -1,7 +1,6 @@
-"""Sending one `Call` over HTTP (httpx), deciding whether a failure is worth retrying, and
-logging the outcome so that a final failure can be replayed.
-
-Transient: no answer (timeout, connection error), 5xx, 429. Everything else is final.
+"""Sending one `Call` over HTTP (httpx): one attempt, whose `Outcome` (server/policy.py) says
+whether it is worth retrying and whether the vendor may have stored it although no answer
+came back (a timeout or reset after the whole request was written).
 
 An attempt never raises, whatever fails (building the request, sending, reading, parsing).
 `TIMEOUT` bounds the whole attempt, connect to last byte read: every network read and write
@@ -15,16 +14,13 @@ untouched.
 from __future__ import annotations
 
 import contextvars
-import email.utils
 import logging
-import random
+import ssl
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timezone
-from time import sleep
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,16 +28,15 @@ import httpcore
 import httpx
 
 from analytix_frontend import __version__
-from analytix_frontend.plan.runtime import explain_hubspot_refusal
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import (
     ACCESS_TOKEN_SETTING,
     ServerSettings,
     access_token,
     is_printable_ascii,
-    read_server_settings,
 )
-from analytix_frontend.server.logs import REPLAY_MARK, log_failure, logger
+from analytix_frontend.server.logs import REPLAY_MARK
+from analytix_frontend.server.policy import Outcome, parse_retry_after
 
 BODY_EXCERPT = 300  # characters of a vendor's error answer worth logging
 MAX_BODY_BYTES = 4 * BODY_EXCERPT  # what is read of an error answer (UTF-8: up to 4 bytes each)
@@ -54,50 +49,6 @@ DEPENDENCY_LOGGERS = (
     "httpcore.proxy",
     "httpcore.socks",
 )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: int | None  # None when no answer came back
-    problem: str = ""  # short, free of secrets and personal data; empty on success
-    retry_after: float | None = None  # seconds, from a Retry-After header
-    refused: bool = False  # never sent, and retrying would not change that
-    detail: str = ""  # the vendor's answer, redacted: for the replay line only
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    @property
-    def transient(self) -> bool:
-        if self.refused:
-            return False
-        return self.status is None or self.status == 429 or self.status >= 500
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
-
-
-def retry_delay(retry_number: int, outcome: Outcome, config: ServerSettings) -> float:
-    """Seconds before retry `retry_number` (0 for the first): the server's Retry-After when it
-    gave one, else exponential back-off with jitter; never more than MAX_DELAY."""
-    if outcome.retry_after is not None:
-        return min(outcome.retry_after, config.max_delay)
-    ceiling: float = min(config.backoff * 2.0**retry_number, config.max_delay)
-    return ceiling / 2 + random.uniform(0, ceiling / 2)  # jitter spreads out a crowd's retries
 
 
 def excerpt(body: bytes, token: str) -> str:
@@ -184,9 +135,24 @@ def _transport(url: str, deadline: float) -> httpx.HTTPTransport:
     if not urllib.request.proxy_bypass(parts.hostname or ""):
         proxies = urllib.request.getproxies()
         proxy = proxies.get(parts.scheme) or proxies.get("all")
-    transport = httpx.HTTPTransport(proxy=proxy)
+    transport = httpx.HTTPTransport(proxy=proxy, verify=_tls_context())
     transport._pool._network_backend = _DeadlineBackend(deadline)
     return transport
+
+
+_tls: ssl.SSLContext | None = None
+_tls_lock = threading.Lock()
+
+
+def _tls_context() -> ssl.SSLContext:
+    """httpx's default TLS set-up (certifi, or SSL_CERT_FILE / SSL_CERT_DIR), made once per
+    process: building it loads the CA bundle, some 30 ms of CPU, which per attempt was most
+    of what a call cost (benchmarks/delivery.py). A context is safe to share across threads."""
+    global _tls
+    with _tls_lock:
+        if _tls is None:
+            _tls = httpx.create_ssl_context()
+        return _tls
 
 
 # Our requests leave no line in httpx's or httpcore's loggers.
@@ -245,14 +211,26 @@ def send_once(call: Call, config: ServerSettings) -> Outcome:
     try:
         with _quiet_dependencies():
             return _attempt(call, config, headers, token)
-    except httpx.TimeoutException:
-        return Outcome(None, f"no answer within {config.timeout:g} s")
+    except httpx.TimeoutException as exc:
+        return Outcome(
+            None, f"no answer within {config.timeout:g} s", maybe_delivered=_was_sent(exc)
+        )
     except httpx.HTTPError as exc:
-        return Outcome(None, f"request failed: {type(exc).__name__}")
+        return Outcome(
+            None, f"request failed: {type(exc).__name__}", maybe_delivered=_was_sent(exc)
+        )
     except Exception as exc:
         # A surprise (e.g. a value httpx cannot encode): final, and only its type is told,
         # since its message or repr can quote the token or the call's personal data.
         return Outcome(None, f"failed unexpectedly: {type(exc).__name__}", refused=True)
+
+
+def _was_sent(exc: Exception) -> bool:
+    """The request went out whole and then the answer was lost (reading it timed out, the
+    connection was reset or closed while waiting): the vendor may have stored the call. A
+    failure to connect or to write the request means it was not (a vendor acts on a whole
+    request only)."""
+    return isinstance(exc, (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError))
 
 
 def _attempt(call: Call, config: ServerSettings, headers: dict[str, str], token: str) -> Outcome:
@@ -279,40 +257,3 @@ def _attempt(call: Call, config: ServerSettings, headers: dict[str, str], token:
     return Outcome(
         status, f"answered {status}", retry_after, detail=excerpt(body[:MAX_BODY_BYTES], token)
     )
-
-
-def log_outcome(call: Call, outcome: Outcome, attempts: int) -> None:
-    """The one place a call's end is logged: success, "nothing to update", or a failure
-    (an ordinary line, and a replay line that `send(json.loads(...))` sends again)."""
-    if outcome.ok:
-        logger.debug("%s sent (%s).", call.describe(), outcome.status)
-    elif outcome.status == 404 and call.missing_ok:
-        logger.info("%s: no such record (404); nothing updated or created.", call.describe())
-    else:
-        retried = f" after {attempts} attempts" if attempts > 1 else ""
-        # HubSpot's PROPERTY_DOESNT_EXIST: which property, and what the tracking plan says.
-        why = explain_hubspot_refusal(outcome.status, outcome.detail)
-        summary = f"{call.describe()} failed{retried}: {outcome.problem}{why}"
-        log_failure(call, summary, outcome.detail)
-
-
-def send_with_retries(call: Call, config: ServerSettings | None = None) -> Outcome:
-    """Send now in this thread, retrying transient failures up to RETRIES times."""
-    config = config or read_server_settings()
-    attempt = 0
-    while True:
-        outcome = send_once(call, config)
-        attempt += 1
-        if outcome.ok or not outcome.transient or attempt > config.retries:
-            log_outcome(call, outcome, attempt)
-            return outcome
-        delay = retry_delay(attempt - 1, outcome, config)
-        logger.debug(
-            "%s: %s; retry %d of %d in %.2f s.",
-            call.describe(),
-            outcome.problem,
-            attempt,
-            config.retries,
-            delay,
-        )
-        sleep(delay)

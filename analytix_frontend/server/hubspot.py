@@ -115,6 +115,7 @@ def submit_hubspot_form(
             method="POST",
             url=f"{base}/submissions/v3/integration/submit/{portal_id}/{form_guid.lower()}",
             json=body,
+            repeat_safe=False,  # the Forms API has no idempotency key: a repeat is a second one
         )
     )
     return None

@@ -26,8 +26,9 @@ WAITING_FOR_COMMIT = "waiting for the transaction to commit"
 
 @dataclass
 class RequestRecord:
-    # One dict per call: service, action, method, url (no query), params (names only), dispatch,
-    # state. Never a parameter value: they hold the Kissmetrics key and the visitor's e-mail.
+    # One dict per call: id, service, action, method, url (no query), params (names only),
+    # dispatch, state. Never a parameter value: they hold the Kissmetrics key and the
+    # visitor's e-mail.
     server_calls: list[dict[str, Any]] = field(default_factory=list)
     # Tracking-plan violations of the server's calls (plan/runtime.py): what, problems, blocked.
     plan_violations: list[dict[str, Any]] = field(default_factory=list)
@@ -80,6 +81,7 @@ def record_server_call(call: Call) -> None:
 
     url = urlsplit(call.url)
     entry: dict[str, Any] = {
+        "id": call.id,  # its record's id (analytix_frontend.server.models)
         "service": call.service,
         "action": call.action,
         "method": call.method,

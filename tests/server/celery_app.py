@@ -24,4 +24,11 @@ def make_app(broker_url: str, **conf: object) -> Celery:
     return app
 
 
-app = make_app(os.environ.get("ANALYTIX_TEST_BROKER", "memory://"))
+app = make_app(
+    os.environ.get("ANALYTIX_TEST_BROKER", "memory://"),
+    # How soon redis gives back a message a killed worker had taken (the chaos test's).
+    broker_transport_options={
+        "visibility_timeout": float(os.environ.get("ANALYTIX_TEST_VISIBILITY", "3600"))
+    },
+    worker_prefetch_multiplier=1,
+)

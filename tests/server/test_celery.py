@@ -1,5 +1,6 @@
 """DISPATCH = "celery": the task wiring in eager mode, then a real worker on a real broker
-(Debian's redis-server, started here; required under CI)."""
+(Debian's redis-server, started here; required under CI) reading the records the test
+commits to the test database (a file)."""
 
 from __future__ import annotations
 
@@ -15,20 +16,43 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 
+from analytix_frontend.server import celery as celery_mode
 from analytix_frontend.server import record_kissmetrics_event, update_hubspot_contact
 from analytix_frontend.server.celery import send_call
 from tests.server.celery_app import make_app
-from tests.server.conftest import TOKEN, set_server
+from tests.server.conftest import TOKEN, Clock, records, set_server, states
 from tests.server.fake_vendor import Answer, FakeVendor
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def eager(server_settings: Any) -> Iterator[Any]:
+def countdowns(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> list[float]:
+    """Eager tasks run at once, countdown or not: the delivery clock moves on instead."""
+    seen: list[float] = []
+    real_enqueue = celery_mode.enqueue
+
+    def enqueue(call_id: str, countdown: float = 0.0) -> None:
+        if countdown:
+            seen.append(countdown)
+            clock.advance(countdown)
+        real_enqueue(call_id, countdown)
+
+    monkeypatch.setattr(celery_mode, "enqueue", enqueue)
+    return seen
+
+
+@pytest.fixture
+def eager(server_settings: Any, countdowns: list[float]) -> Iterator[Any]:
     set_server(server_settings, DISPATCH="celery")
     yield make_app("memory://", task_always_eager=True)
+
+
+def test_the_task_is_acknowledged_late_and_requeued_when_its_worker_dies() -> None:
+    assert send_call.acks_late is True
+    assert send_call.reject_on_worker_lost is True
 
 
 def test_the_task_is_registered_under_a_stable_name() -> None:
@@ -43,6 +67,14 @@ def test_eager_task_sends_and_retries_transient_failures(eager: Any, vendor: Fak
     record_kissmetrics_event("ada", "Paid")
     first, second, third = vendor.received  # eager: done before the call returned
     assert first.query == second.query == third.query
+    assert states() == ["sent"]
+
+
+def test_a_redelivered_task_sends_nothing_twice(eager: Any, vendor: FakeVendor) -> None:
+    record_kissmetrics_event("ada", "Paid")
+    [record] = records()
+    assert send_call.apply(args=[str(record.pk)]).get() == "it is sent"
+    assert len(vendor.received) == 1
 
 
 def test_eager_task_stops_after_retries(
@@ -62,22 +94,29 @@ def test_eager_task_does_not_retry_a_client_error(eager: Any, vendor: FakeVendor
 
 
 def test_celery_countdown_follows_retry_after_and_back_off(
-    eager: Any, settings: Any, monkeypatch: pytest.MonkeyPatch, vendor: FakeVendor
+    eager: Any, settings: Any, vendor: FakeVendor, countdowns: list[float]
 ) -> None:
-    countdowns: list[float] = []
-    real_retry = send_call.retry
-
-    def recording_retry(*args: Any, countdown: float, **kwargs: Any) -> Any:
-        countdowns.append(countdown)
-        return real_retry(*args, countdown=countdown, **kwargs)
-
-    monkeypatch.setattr(send_call, "retry", recording_retry)
     set_server(settings, BACKOFF=2.0, MAX_DELAY=30.0)
     vendor.answer(Answer(429, {"Retry-After": "12"}), 500)
     record_kissmetrics_event("ada", "Paid")
     assert len(vendor.received) == 3
     assert countdowns[0] == 12.0
     assert 2.0 <= countdowns[1] <= 4.0  # second retry: 2 * 2**1 with jitter in [half, full]
+
+
+def test_a_retry_the_broker_refuses_stays_pending(
+    eager: Any, vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    def refuse(call_id: str, countdown: float = 0.0) -> None:
+        if countdown:
+            raise ConnectionError("broker down")
+        send_call.apply(args=[call_id])
+
+    monkeypatch.setattr(celery_mode, "enqueue", refuse)
+    vendor.answer(503)
+    record_kissmetrics_event("ada", "Paid")
+    assert states() == ["pending"]
+    assert "its retry could not be queued (ConnectionError); it stays pending" in caplog.text
 
 
 # The real thing: redis-server and a celery worker in their own processes.
@@ -138,6 +177,7 @@ def worker(redis_url: str, vendor: FakeVendor, tmp_path: Path) -> Iterator[Worke
         "ANALYTIX_TEST_BROKER": redis_url,
         "ANALYTIX_TEST_TOKEN": TOKEN,
         "ANALYTIX_TEST_VENDOR_URL": vendor.url,
+        "ANALYTIX_TEST_DB": connection.settings_dict["NAME"],
         "PYTHONPATH": str(ROOT),
     }
     log = tmp_path / "worker.log"
@@ -205,7 +245,7 @@ def test_a_real_worker_sends_retries_and_honours_retry_after(
     log = worker.log.read_text(errors="replace")
     assert "HubSpot contact update: answered 503; retry 1 of 2 in" in log
     assert "HubSpot contact update: answered 429; retry 2 of 2 in 1.00 s." in log
-    assert TOKEN not in log  # the task messages carry the setting's name, never the token
+    assert TOKEN not in log  # the task messages carry the call's id, never the token
     # Nothing more arrives: the success ended each task (the worker is still running).
     vendor.wait_for(5, timeout=1.5)
     assert len(vendor.received) == 4

@@ -9,8 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from analytix_frontend.server import delivery_checks
 from analytix_frontend.server.checks import check_access_token, check_server_settings
 from tests.server.conftest import TOKEN
+from tests.server.test_tasks import FRAMEWORK
 
 
 def ids(messages: list[Any]) -> list[str]:
@@ -56,7 +58,7 @@ def test_server_must_be_a_dict(settings: Any) -> None:
 def test_unknown_dispatch(settings: Any, dispatch: Any) -> None:
     [message] = server(settings, DISPATCH=dispatch)
     assert message.id == "analytix.E102"
-    assert "'inline', 'celery' or the dotted path of a callable" in message.msg
+    assert "'inline', 'tasks', 'celery' or the dotted path of a callable" in message.msg
 
 
 @pytest.mark.parametrize("timeout", [0, -1, "5", None, True, 600])
@@ -163,3 +165,71 @@ def test_the_package_and_its_checks_load_without_httpx() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['analytix.E110']"
+
+
+# Durable delivery's checks (server/delivery_checks.py).
+
+
+def delivery(settings: Any, **values: Any) -> list[str]:
+    settings.ANALYTICS_CONFIG = {"SERVER": values}
+    return ids(delivery_checks.check_delivery_settings())
+
+
+def test_tasks_needs_the_framework(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert delivery(settings, DISPATCH="tasks") == []
+    monkeypatch.setattr(delivery_checks, "_tasks_installed", lambda: False)
+    assert delivery(settings, DISPATCH="tasks") == ["analytix.E114"]
+
+
+def test_tasks_backend_must_be_an_alias_of_tasks(settings: Any) -> None:
+    settings.TASKS = {"calls": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert delivery(settings, DISPATCH="tasks", TASKS_BACKEND="calls") == []
+    assert delivery(settings, DISPATCH="tasks", TASKS_BACKEND="default") == ["analytix.E115"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "error"),
+    [
+        ("LEASE", 0, "analytix.E116"),
+        ("LEASE", "60", "analytix.E116"),
+        ("SWEEP", -1, "analytix.E117"),
+        ("SWEEP", None, "analytix.E117"),
+        ("RETENTION_DAYS", 0, "analytix.E118"),
+        ("RETENTION_DAYS", 1.5, "analytix.E118"),
+        ("RETENTION_DAYS", True, "analytix.E118"),
+    ],
+)
+def test_bad_delivery_numbers(settings: Any, key: str, value: Any, error: str) -> None:
+    assert delivery(settings, **{key: value}) == [error]
+
+
+def test_good_delivery_numbers(settings: Any) -> None:
+    assert delivery(settings, LEASE=30, SWEEP=0, RETENTION_DAYS=7) == []
+
+
+def test_deploy_warns_about_inline_with_nothing_to_resend(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"SERVER": {"SWEEP": 0}}
+    assert ids(delivery_checks.check_delivery_for_deploy()) == ["analytix.W103"]
+    for server in ({}, {"SWEEP": 60}, {"SWEEP": 0, "DISPATCH": "celery"}):
+        settings.ANALYTICS_CONFIG = {"SERVER": server}
+        assert delivery_checks.check_delivery_for_deploy() == []
+
+
+def test_deploy_warns_about_tasks_run_in_the_request(settings: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"SERVER": {"DISPATCH": "tasks"}}
+    settings.TASKS = {"default": {"BACKEND": f"{FRAMEWORK}.backends.immediate.ImmediateBackend"}}
+    [message] = delivery_checks.check_delivery_for_deploy()
+    assert (message.id, "sent inside the request" in message.msg) == ("analytix.W104", True)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert delivery_checks.check_delivery_for_deploy() == []
+
+
+def test_check_deploy_runs_the_delivery_check(settings: Any, capsys: Any) -> None:
+    settings.ANALYTICS_CONFIG = {"SERVER": {"SWEEP": 0}}
+    with pytest.raises(SystemCheckError) as error:  # the test settings are no deployment
+        call_command("check", "--deploy")
+    assert "analytix.W103" in str(error.value)
+    settings.ANALYTICS_CONFIG = {"SERVER": {}}
+    with pytest.raises(SystemCheckError) as error:
+        call_command("check", "--deploy")
+    assert "analytix.W103" not in str(error.value)

@@ -1,9 +1,11 @@
-"""The inline dispatcher: after commit, in a bounded background pool, with retries that
-happen, stop, wait as told and never resend a success."""
+"""The inline dispatcher: stored with the caller's transaction, sent after commit by a
+bounded background pool from the record, with retries that happen, stop, wait as told and
+never resend a success."""
 
 from __future__ import annotations
 
 import json
+import logging
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -11,16 +13,17 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from analytix_frontend.server import dispatch, record_kissmetrics_event, send
+from analytix_frontend.server import dispatch, inline, record_kissmetrics_event, send, sweeper
 from analytix_frontend.server.calls import Call
 from tests.server import helpers
 from tests.server.conftest import (
     TOKEN,
     failures,
-    replayed_call,
+    records,
     replays,
     sent,
     set_server,
+    states,
 )
 from tests.server.fake_vendor import HOLD, Answer, FakeVendor
 
@@ -61,7 +64,7 @@ def test_other_client_errors_are_not_retried(
     record_kissmetrics_event("ada", "Paid")
     assert len(sent(vendor)) == 1
     [error] = failures(caplog)
-    assert error.startswith(f"Kissmetrics event failed: answered {status} (replay ")
+    assert error.startswith(f"Kissmetrics event failed: answered {status} (call ")
     assert "bad property" not in error  # the vendor's words may quote personal data
     [replay] = replays(caplog)
     assert f'Kissmetrics event failed: answered {status}: {{"message":"bad property"}}' in replay
@@ -121,29 +124,30 @@ def test_the_call_returns_before_the_vendor_answers(
     assert vendor.wait_answered(1) == 1
 
 
-def test_the_backlog_is_bounded_and_overflow_is_logged_for_replay(
+def test_the_backlog_is_bounded_and_overflow_waits_in_the_database(
     server_settings: Any,
     vendor: FakeVendor,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(dispatch, "MAX_PENDING", 1)
+    monkeypatch.setattr(inline, "MAX_PENDING", 1)
     set_server(server_settings, TIMEOUT=30)
     vendor.answer(HOLD)
     record_kissmetrics_event("ada", "First")
-    record_kissmetrics_event("ada", "Second")  # the backlog is full: dropped, not queued
+    record_kissmetrics_event("ada", "Second")  # the backlog is full: left pending, not lost
     vendor.wait_for(1)
     vendor.release()
     [request] = sent(vendor)
     assert request.query["_n"] == "First"
-    [error] = failures(caplog)
-    assert "Kissmetrics event dropped: 1 calls are already waiting" in error
-    [replay] = replays(caplog)
-    assert send(replayed_call(replay)) is True
-    assert vendor.received[-1].query["_n"] == "Second"
+    assert failures(caplog) == [] and replays(caplog) == []
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "waits: 1 calls are already queued in this process; it stays pending" in warning
+    assert states() == ["sent", "pending"]
+    assert sweeper.sweep_once() == 1  # the next sweep hands it over at once
+    assert [r.query["_n"] for r in sent(vendor)] == ["First", "Second"]
+    assert states() == ["sent", "sent"]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_sent_only_after_the_transaction_commits(server_settings: Any, vendor: FakeVendor) -> None:
     with transaction.atomic():
         record_kissmetrics_event("ada", "Paid")
@@ -151,7 +155,6 @@ def test_sent_only_after_the_transaction_commits(server_settings: Any, vendor: F
     assert len(sent(vendor)) == 1
 
 
-@pytest.mark.django_db(transaction=True)
 def test_nothing_is_sent_when_the_transaction_rolls_back(
     server_settings: Any, vendor: FakeVendor
 ) -> None:
@@ -161,7 +164,6 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     assert sent(vendor) == []
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_savepoint_drops_only_its_own_calls(
     server_settings: Any, vendor: FakeVendor
 ) -> None:
@@ -176,17 +178,6 @@ def test_a_rolled_back_savepoint_drops_only_its_own_calls(
     assert [r.query["_n"] for r in sent(vendor)] == ["Kept"]
 
 
-@pytest.mark.django_db
-def test_inside_a_test_transaction_the_call_waits_for_on_commit(
-    server_settings: Any, vendor: FakeVendor, django_capture_on_commit_callbacks: Any
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        record_kissmetrics_event("ada", "Paid")
-        assert sent(vendor) == []
-    assert len(callbacks) == 1
-    assert len(sent(vendor)) == 1
-
-
 def test_a_custom_dispatcher_gets_plain_data_it_can_send(
     server_settings: Any, vendor: FakeVendor
 ) -> None:
@@ -198,15 +189,18 @@ def test_a_custom_dispatcher_gets_plain_data_it_can_send(
     assert len(vendor.received) == 1
 
 
-def test_a_failing_dispatcher_is_logged_and_never_raises(
+def test_a_failing_dispatcher_is_logged_and_the_call_waits(
     server_settings: Any, vendor: FakeVendor, caplog: pytest.LogCaptureFixture
 ) -> None:
     set_server(server_settings, DISPATCH="tests.server.helpers.broken_dispatch")
     record_kissmetrics_event("ada", "Paid")
-    [error] = failures(caplog)
-    assert "could not be queued (dispatcher 'tests.server.helpers.broken_dispatch': " in error
-    [replay] = replays(caplog)
-    assert replayed_call(replay)["params"]["_n"] == "Paid"
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "could not be queued (dispatcher 'tests.server.helpers.broken_dispatch': " in warning
+    assert "it stays pending, and the next sweep or `manage.py analytix_calls --send`" in warning
+    [record] = records()
+    assert record.state == "pending"
+    assert send(record.call().as_dict()) is True  # what --send does
+    assert vendor.received[0].query["_n"] == "Paid"
 
 
 @pytest.mark.parametrize("junk", [{}, {"service": "x"}, [], {"url": "file:///etc/passwd"}])

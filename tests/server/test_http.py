@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 from typing import Any
 
 import httpx
@@ -15,13 +14,7 @@ from analytix_frontend.server import (
 )
 from analytix_frontend.server.calls import Call
 from analytix_frontend.server.config import read_server_settings
-from analytix_frontend.server.http import (
-    BODY_EXCERPT,
-    MAX_BODY_BYTES,
-    Outcome,
-    parse_retry_after,
-    retry_delay,
-)
+from analytix_frontend.server.http import BODY_EXCERPT, MAX_BODY_BYTES
 from tests.server.conftest import (
     REPLAY_LOGGER,
     TOKEN,
@@ -32,43 +25,6 @@ from tests.server.conftest import (
     set_server,
 )
 from tests.server.fake_vendor import Answer, FakeVendor
-
-NOW = datetime(2026, 11, 25, 12, 0, 0, tzinfo=timezone.utc)
-
-
-@pytest.mark.parametrize(
-    ("header", "seconds"),
-    [
-        ("7", 7.0),
-        (" 0 ", 0.0),
-        ("Wed, 25 Nov 2026 12:00:30 GMT", 30.0),
-        ("Wed, 25 Nov 2026 11:00:00 GMT", 0.0),  # in the past: at once
-        ("soon", None),
-        ("-3", None),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_retry_after_header(header: str | None, seconds: float | None) -> None:
-    assert parse_retry_after(header, now=NOW) == seconds
-
-
-@pytest.mark.parametrize(
-    ("status", "transient"),
-    [(None, True), (429, True), (500, True), (503, True), (400, False), (404, False), (200, False)],
-)
-def test_which_outcomes_are_retried(status: int | None, transient: bool) -> None:
-    assert Outcome(status).transient is transient
-    assert Outcome(None, refused=True).transient is False
-
-
-def test_retry_delay_prefers_retry_after_and_caps_everything(settings: Any) -> None:
-    settings.ANALYTICS_CONFIG = {"SERVER": {"BACKOFF": 1.0, "MAX_DELAY": 5.0}}
-    config = read_server_settings()
-    assert retry_delay(0, Outcome(429, retry_after=2.0), config) == 2.0
-    assert retry_delay(0, Outcome(429, retry_after=99.0), config) == 5.0
-    assert 0.5 <= retry_delay(0, Outcome(500), config) <= 1.0
-    assert 2.5 <= retry_delay(9, Outcome(500), config) <= 5.0
 
 
 def test_celery_waits_longer_by_default(settings: Any) -> None:
@@ -288,3 +244,23 @@ def test_the_sites_own_httpx_lines_are_left_alone(
         r.name == "httpx" and "the-sites-own-request" in r.getMessage() for r in caplog.records
     )
     assert any(r.name.startswith("httpcore.") for r in caplog.records)
+
+
+def test_the_tls_set_up_is_built_once_per_process(
+    server_settings: Any, vendor: FakeVendor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loading the CA bundle costs some 30 ms of CPU: once, not per attempt."""
+    built: list[object] = []
+    real = httpx.create_ssl_context
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(server_http, "_tls", None)
+    monkeypatch.setattr(httpx, "create_ssl_context", counting)
+    vendor.answer(503)
+    record_kissmetrics_event("ada", "Paid")  # two attempts
+    record_kissmetrics_event("bob", "Paid")
+    assert len(sent(vendor)) == 3
+    assert len(built) == 1
