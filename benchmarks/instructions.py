@@ -8,7 +8,8 @@ constant string as long as ours, and an empty template), two processes run under
 `valgrind --tool=callgrind` rendering the tag N and 2N times in a RequestContext; the
 difference is N renders exactly (set-up, imports and Django's start cancel out), so each tag's
 instructions per render, less the empty template's, are its added cost. Prints the ratio
-against django-analytical's. Slow (valgrind runs Python ~50x slower): a few minutes.
+against django-analytical's. Slow (valgrind runs Python ~50x slower): a few minutes. Needs
+valgrind (Debian's `valgrind` package).
 """
 
 from __future__ import annotations
