@@ -9,18 +9,20 @@ from analytix_frontend.checks import (
     consent,
     consent_sources,
     csp,
+    delivery,
     plan,
     privacy,
+    server,
     settings,
     triggers,
 )
-from analytix_frontend.server import checks as server
 
 __all__ = [
     "caches",
     "consent",
     "consent_sources",
     "csp",
+    "delivery",
     "plan",
     "privacy",
     "server",

@@ -1,7 +1,7 @@
 """The server-side settings, `ANALYTICS_CONFIG["SERVER"]`, read at use time.
 
 A malformed value never raises here: it falls back to its default, and the system checks in
-`server/checks.py` tell the user what to fix. Defaults for the back-off depend on the
+`checks/server.py` tell the user what to fix. Defaults for the back-off depend on the
 dispatcher: the inline one holds a background thread while it waits, so it waits seconds;
 a task queue (Django's Tasks framework, Celery) waits in its queue, so it can afford minutes.
 """

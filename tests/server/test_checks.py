@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from analytix_frontend.server import delivery_checks
-from analytix_frontend.server.checks import check_access_token, check_server_settings
+from analytix_frontend.checks import delivery as delivery_checks
+from analytix_frontend.checks.server import check_access_token, check_server_settings
 from tests.server.conftest import TOKEN
 from tests.server.test_tasks import FRAMEWORK
 
@@ -150,7 +150,7 @@ def test_the_package_and_its_checks_load_without_httpx() -> None:
             "django.setup()",
             "from django.test.utils import override_settings",
             "from analytix_frontend.server import record_kissmetrics_event",
-            "from analytix_frontend.server.checks import check_server_settings",
+            "from analytix_frontend.checks.server import check_server_settings",
             "with override_settings(ANALYTICS_CONFIG={'SERVER': {}}):",
             "    print([m.id for m in check_server_settings()])",
         ]
@@ -167,7 +167,7 @@ def test_the_package_and_its_checks_load_without_httpx() -> None:
     assert result.stdout.strip() == "['analytix.E110']"
 
 
-# Durable delivery's checks (server/delivery_checks.py).
+# Durable delivery's checks (checks/delivery.py).
 
 
 def delivery(settings: Any, **values: Any) -> list[str]:

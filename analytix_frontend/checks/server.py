@@ -1,6 +1,6 @@
 """System checks for the server-side settings (`ANALYTICS_CONFIG["SERVER"]` and the HubSpot
-access token): analytix.E101-E113, W101-W102. Registered from apps.py; delivery's own
-checks (E114-E118, W103-W104) are in server/delivery_checks.py.
+access token): analytix.E101-E113, W101-W102. Delivery's own checks (E114-E118, W103-W104)
+are in checks/delivery.py.
 
 Messages never quote the access token, only what is wrong with it.
 """
@@ -16,8 +16,6 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
-# Importing it registers delivery's own checks.
-import analytix_frontend.server.delivery_checks  # noqa: F401
 from analytix_frontend.server.config import (
     ACCESS_TOKEN_SETTING,
     CELERY,
@@ -158,7 +156,7 @@ def check_server_settings(**kwargs: Any) -> list[CheckMessage]:
 
 def _check_dispatch(dispatch: Any) -> list[CheckMessage]:
     if dispatch in (INLINE, TASKS):
-        return []  # "tasks": server/delivery_checks.py
+        return []  # "tasks": checks/delivery.py
     if dispatch == CELERY:
         if _installed("celery"):
             return []
