@@ -108,3 +108,25 @@ def test_a_settings_change_makes_a_new_decision(settings: Any) -> None:
     assert decide_request(request) is first
     settings.ANALYTICS_CONFIG = {"GPC": False}
     assert decide_request(request) is not first
+
+
+def test_renders_are_kept_only_while_the_panel_records_them() -> None:
+    """Without the panel, the tag keeps no render's details (its hot path pays nothing for
+    them), yet each script still goes once on the page."""
+    from analytix_frontend.page.state import page_state
+
+    request = RequestFactory().get("/")
+    template = Template(
+        '{% load analytix %}{% analytics_scripts "signup" %}{% analytics_scripts "prelogin" %}'
+    )
+    html = template.render(Context({"request": request}))
+    state = page_state(request)
+    assert state is not None and state.written  # the page's scripts, for the dedupe
+    assert state.renders == []
+    assert html.count("analytix.min.js") + html.count("start.js") == 1
+    assert panel_stats(request)["renders"] == []
+
+    watched = RequestFactory().get("/")
+    render_twice(watched)
+    recorded = page_state(watched)
+    assert recorded is not None and [r.area for r in recorded.renders] == ["signup", "prelogin"]

@@ -204,5 +204,8 @@ def render_analytics_scripts(
                 f'<script src="{item}" data-analytix-main="{output.main}" defer{nonce_attr}>'
                 "</script>"
             )
-    state.renders.append(TagRender(area, decisions, nonce, parts, time.perf_counter() - started))
+    if recording:
+        state.renders.append(
+            TagRender(area, decisions, nonce, parts, time.perf_counter() - started)
+        )
     return SafeString("".join(parts))
