@@ -34,6 +34,16 @@ def _no_server_sweep_outlives_a_test() -> Iterator[None]:
     sweeper.stop()
 
 
+@pytest.fixture(scope="session")
+def live_server(django_db_setup: None, live_server: Any) -> Any:
+    """pytest-django's live server, started only once the test database exists. Started
+    before it (a browser test run alone, or first), the server would see the ":memory:" name
+    of DATABASES, and share this thread's connection with its own thread; the test database
+    then opens on that shared connection, and the two threads close it under each other
+    ("Cannot operate on a closed database", "database is locked", a segfault at teardown)."""
+    return live_server
+
+
 CHROMIUM = os.environ.get("ANALYTIX_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
