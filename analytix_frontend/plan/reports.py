@@ -80,9 +80,11 @@ class Report:
     more: int  # violations the browser left out (to stay under MAX_BODY)
 
 
-def _text(value: Any, field: str, longest: int) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= longest or not value.isprintable():
-        raise Refused(f"{field}: not text of 1 to {longest} printable characters")
+def _text(value: Any, field: str, longest: int, shortest: int = 1) -> str:
+    if not isinstance(value, str) or not shortest <= len(value) <= longest:
+        value = "\n"  # refused below
+    if not value.isprintable():
+        raise Refused(f"{field}: not text of {shortest} to {longest} printable characters")
     return value
 
 
@@ -123,7 +125,7 @@ def read_report(body: bytes) -> Report:
     violations = data.get("violations")
     if not isinstance(violations, list) or not 0 < len(violations) <= MAX_VIOLATIONS:
         raise Refused(f"violations: not a list of 1 to {MAX_VIOLATIONS}")
-    area = _text(data.get("area"), "area", 100)
+    area = _text(data.get("area"), "area", 100, shortest=0)  # "": the tag named none
     return Report(area, path, tuple(_violation(v) for v in violations), more)
 
 

@@ -226,7 +226,7 @@ def test_what_the_plan_allows_is_taken(caplog: pytest.LogCaptureFixture) -> None
         json.dumps({**REPORT, "violations": [{**UNPLANNED, "event": ""}]}),
         json.dumps({**REPORT, "violations": [{**UNPLANNED, "blocked": "no"}]}),
         json.dumps({**REPORT, "violations": [{**UNPLANNED, "problems": []}]}),
-        json.dumps({**REPORT, "area": ""}),
+        json.dumps({**REPORT, "area": "a" * 101}),
         json.dumps({**REPORT, "area": 3}),
         json.dumps({**REPORT, "path": "signup"}),
         json.dumps({**REPORT, "path": "/a b"}),
