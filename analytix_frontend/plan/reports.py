@@ -81,11 +81,9 @@ class Report:
 
 
 def _text(value: Any, field: str, longest: int, shortest: int = 1) -> str:
-    if not isinstance(value, str) or not shortest <= len(value) <= longest:
-        value = "\n"  # refused below
-    if not value.isprintable():
-        raise Refused(f"{field}: not text of {shortest} to {longest} printable characters")
-    return value
+    if isinstance(value, str) and shortest <= len(value) <= longest and value.isprintable():
+        return value
+    raise Refused(f"{field}: not text of {shortest} to {longest} printable characters")
 
 
 def _object(value: Any, fields: frozenset[str], what: str) -> dict[str, Any]:
