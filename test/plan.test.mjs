@@ -124,3 +124,94 @@ test("no plan in the config: nothing fetched, nothing checked; a foreign URL is 
     assert.match(foreign.booted.join(), /no tracking plan \(no URL: is analytix_frontend.urls routed\?\)/);
   }
 });
+
+// The report to the server's log (plan/reports.py): the violations queued, sent in one beacon.
+const REPORT = "/analytix/plan/report/";
+
+async function reportingPage({ report = REPORT, policy = "flag", beacon = true } = {}) {
+  const planned = planPage({ policy, body: { ...COMPILED, policy, ...(report === null ? {} : { report }) } });
+  await planned.answer();
+  const beacons = [];
+  const posts = [];
+  planned.page.window.navigator.sendBeacon = (url, body) => {
+    beacons.push([url, JSON.parse(body), body]);
+    return beacon;
+  };
+  planned.page.window.fetch = (url, options) => {
+    posts.push([url, options.method, options.keepalive, options.credentials, JSON.parse(options.body)]);
+    return new planned.page.window.Promise(() => {});
+  };
+  const hide = (type = "pagehide") => {
+    const { window } = planned.page;
+    if (type === "visibilitychange") {
+      Object.defineProperty(window.Document.prototype, "visibilityState", { configurable: true, get: () => "hidden" });
+      window.document.dispatchEvent(new window.Event(type));
+    } else {
+      window.dispatchEvent(new window.Event(type));
+    }
+  };
+  return { ...planned, beacons, posts, hide };
+}
+
+test("violations are reported in one beacon when the page is hidden, then the queue empties", async () => {
+  const { page, beacons, hide } = await reportingPage();
+  page.window.analytix.track("Signed Up", { plan: "pro" });
+  page.window.analytix.track("sign_up", { method: "phone" });
+  page.window.analytix.track("sign_up", { method: "email" }); // planned: nothing to report
+  assert.deepEqual(beacons, []);
+  hide();
+  assert.equal(beacons.length, 1);
+  assert.equal(beacons[0][0], "https://site.example" + REPORT);
+  assert.deepEqual(beacons[0][1], {
+    area: "signup",
+    path: "/signup/",
+    violations: [
+      { event: "Signed Up", problems: ["unplanned"], blocked: false },
+      { event: "sign_up", problems: ["enum:method"], blocked: false },
+    ],
+    more: 0,
+  });
+  assert.doesNotMatch(beacons[0][2], /phone|pro"/); // never a property's value
+  hide();
+  assert.equal(beacons.length, 1);
+  page.window.analytix.track("Other");
+  hide("visibilitychange");
+  assert.deepEqual(beacons[1][1].violations, [{ event: "Other", problems: ["unplanned"], blocked: false }]);
+});
+
+test("20 queued violations are sent at once; a dropped one is reported as blocked", async () => {
+  const { page, beacons, hide } = await reportingPage({ policy: "block" });
+  for (let i = 0; i < 21; i++) page.window.analytix.track("Unplanned " + i);
+  assert.equal(beacons.length, 1);
+  assert.equal(beacons[0][1].violations.length, 20);
+  assert.deepEqual(beacons[0][1].violations[19], { event: "Unplanned 19", problems: ["unplanned"], blocked: true });
+  hide();
+  assert.deepEqual(beacons[1][1].violations.map((v) => v.event), ["Unplanned 20"]);
+});
+
+test("a report stays under 4 KB: the violations left out are counted in more", async () => {
+  const { page, beacons } = await reportingPage();
+  for (let i = 0; i < 20; i++) page.window.analytix.track("é".repeat(200) + i);
+  const [[, report, body]] = beacons;
+  assert.ok(Buffer.byteLength(body) <= 4000, Buffer.byteLength(body));
+  assert.ok(report.more > 0 && report.violations.length + report.more === 20);
+});
+
+test("a beacon the browser refuses goes by fetch, keepalive, same origin", async () => {
+  const { page, posts, hide } = await reportingPage({ beacon: false });
+  page.window.analytix.track("Signed Up");
+  hide();
+  assert.equal(posts.length, 1);
+  assert.deepEqual(posts[0].slice(0, 4), ["https://site.example" + REPORT, "POST", true, "same-origin"]);
+  assert.equal(posts[0][4].violations[0].event, "Signed Up");
+});
+
+test("a report URL that is not a path on this page's origin is never used; none: no report", async () => {
+  for (const report of ["//evil.example/x", "https://evil.example/x", "/\\evil.example/x", "", null]) {
+    const { page, beacons, posts, hide } = await reportingPage({ report });
+    page.window.analytix.track("Signed Up");
+    hide();
+    assert.deepEqual([beacons, posts], [[], []], String(report));
+    assert.equal(page.window.analytix.planViolations.length, 1);
+  }
+});

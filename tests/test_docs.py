@@ -165,6 +165,7 @@ BAD_CONFIG: dict[tuple[str, str | None], Any] = {
     ("EXCLUDE_PREVIEWS", None): "yes",
     ("PLAN", None): 42,
     ("PLAN_POLICY", None): "drop",
+    ("PLAN_REPORTS", None): "yes",
     ("SERVER", None): "inline",
     ("SERVER", "DISPATCH"): "nowhere",
     ("SERVER", "TIMEOUT"): 0,

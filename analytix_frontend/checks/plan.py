@@ -1,4 +1,4 @@
-"""System checks for the tracking plan (analytix.E601-E604, W601-W607; analytix_frontend/plan/),
+"""System checks for the tracking plan (analytix.E601-E605, W601-W607; analytix_frontend/plan/),
 also what `manage.py analytix_plan check` prints.
 
 Nothing is reported while ANALYTICS_CONFIG["PLAN"] is unset. Each finding names the file and
@@ -41,6 +41,16 @@ def _settings_messages() -> list[CheckMessage]:
                 "events are flagged (the default).",
                 hint=f"Use one of {', '.join(repr(p) for p in POLICIES)}.",
                 id="analytix.E604",
+            )
+        )
+    reports = config.get("PLAN_REPORTS", True)
+    if not isinstance(reports, bool):
+        messages.append(
+            Error(
+                f"ANALYTICS_CONFIG['PLAN_REPORTS'] = {reports!r} is not True or False; "
+                "pages report their plan violations (the default).",
+                hint="Use True (pages report violations to the server's log) or False.",
+                id="analytix.E605",
             )
         )
     missing = dependencies_missing() if "PLAN" in config else []

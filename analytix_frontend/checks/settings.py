@@ -25,7 +25,7 @@ from analytix_frontend.page.scripts import BUNDLE_TEMPLATE, offline_bundle_enabl
 CONFIG_KEYS = frozenset(
     {"DEBUG", "LOG_LEVEL", "ENVIRONMENTS", "AREAS", "SERVER"}
     | {"CONSENT", "GPC", "INTERNAL", "CONDITIONS", "IDENTITY", "EXCLUDE_PREVIEWS"}  # privacy_checks
-    | {"PLAN", "PLAN_POLICY"}  # checks/plan.py
+    | {"PLAN", "PLAN_POLICY", "PLAN_REPORTS"}  # checks/plan.py
     | {"LOAD", "LOAD_BY_AREA"}  # triggers.py
 )
 

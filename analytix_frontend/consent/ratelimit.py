@@ -1,4 +1,5 @@
-"""A small fixed-window rate limit on Django's default cache, for the record endpoint.
+"""A small fixed-window rate limit on Django's default cache, for the record endpoint (and the
+tracking plan's report endpoint, plan/reports.py, under its own `kind`).
 
 Each key counts requests for `WINDOW` seconds from its first one. A cache that fails never
 refuses a record (it is logged once per failure instead): losing proof is worse than a burst.
@@ -31,8 +32,9 @@ def allow(kind: str, key: str, limit: int) -> bool:
             return True
     except Exception:
         logger.warning(
-            "analytix: the consent endpoint's rate limit could not use the cache; the record "
+            "analytix: the %s endpoint's rate limit could not use the cache; the request "
             "is accepted without it. Check CACHES['default'].",
+            "plan report" if kind.startswith("plan") else "consent",
             exc_info=True,
         )
         return True

@@ -43,7 +43,8 @@ def _refuse(status: int, error: str, request: HttpRequest) -> JsonResponse:
 
 def is_same_site(request: HttpRequest) -> bool:
     """Sent by this site's own pages: `Sec-Fetch-Site: same-origin`, or without that header
-    an Origin (else Referer) on this host (and https when this request is secure)."""
+    an Origin (else Referer) on this host (and https when this request is secure). The plan
+    report endpoint (plan/reports.py) asks it too."""
     fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
     if fetch_site is not None:
         return bool(fetch_site == "same-origin")
@@ -60,16 +61,16 @@ def is_same_site(request: HttpRequest) -> bool:
     return parts.scheme in ("http", "https") and parts.netloc.lower() == host.lower()
 
 
-def _body(request: HttpRequest) -> bytes | None:
-    """At most MAX_BODY bytes, or None when there are more."""
+def read_body(request: HttpRequest, limit: int = MAX_BODY) -> bytes | None:
+    """At most `limit` bytes, or None when there are more (also used by plan/reports.py)."""
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         declared = 0
-    if declared > MAX_BODY:
+    if declared > limit:
         return None
-    body = request.read(MAX_BODY + 1)
-    return None if len(body) > MAX_BODY else body
+    body = request.read(limit + 1)
+    return None if len(body) > limit else body
 
 
 def _record(request: HttpRequest, config: AnalytixSettings) -> HttpResponse:
@@ -84,7 +85,7 @@ def _record(request: HttpRequest, config: AnalytixSettings) -> HttpResponse:
     address = internal.client_address(config.privacy.internal, request)
     if address is not None and not ratelimit.allow("ip", str(address), ratelimit.PER_ADDRESS):
         return _refuse(429, "too many records from this address", request)
-    body = _body(request)
+    body = read_body(request)
     if body is None:
         return _refuse(413, f"the body is over {MAX_BODY} bytes", request)
     if request.content_type not in CONTENT_TYPES:

@@ -6,6 +6,9 @@ Why a URL and not the config block: the plan can run to kilobytes, and the tag's
 under 1 KB per page; fetched once, the plan is then in the browser's cache for every page.
 The URL changes whenever the plan or the policy does, so a cached copy is never stale. With
 PLAN_POLICY "pass", or no plan, the page gets no URL and checks nothing.
+
+The compiled plan also names where the page reports its violations ("report": the path of
+plan/reports.py's endpoint), unless PLAN_REPORTS is off: the page's HTML does not grow.
 """
 
 from __future__ import annotations
@@ -15,21 +18,26 @@ import json
 import logging
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 
-from analytix_frontend.plan.config import current_plan, plan_policy
+from analytix_frontend.plan.config import current_plan, plan_policy, plan_reports
 from analytix_frontend.plan.model import Plan
 
 logger = logging.getLogger("analytix_frontend.plan")
 
 URL_NAME = "analytix:plan"
+REPORT_URL_NAME = "analytix:plan-report"
 YEAR = 365 * 24 * 3600
-_compiled: dict[int, tuple[Plan, str, str, str]] = {}  # id(plan) -> (plan, policy, json, digest)
+# id(plan) -> (plan, policy, reports on, json, digest)
+_compiled: dict[int, tuple[Plan, str, bool, str, str]] = {}
 
 
-def compile_plan(plan: Plan, policy: str) -> dict[str, Any]:
-    """The plan as plan.js reads it; only the keys it uses."""
+def compile_plan(plan: Plan, policy: str, report: str | None = None) -> dict[str, Any]:
+    """The plan as plan.js reads it; only the keys it uses. `report`: the report endpoint's
+    path (no "report" key without one: the page then reports nothing)."""
     events: dict[str, Any] = {}
     for event in plan.events.values():
         compiled: dict[str, Any] = {}
@@ -42,21 +50,41 @@ def compile_plan(plan: Plan, policy: str) -> dict[str, Any]:
             compiled["vendors"] = dict(event.vendors)
         events[event.name] = compiled
     source = plan.source.replace("\\", "/").rsplit("/", 1)[-1]  # the file's name, not the path
-    return {"policy": policy, "source": source, "events": events}
+    compiled = {"policy": policy, "source": source, "events": events}
+    if report:
+        compiled["report"] = report
+    return compiled
+
+
+def report_path() -> str | None:
+    """The report endpoint's path, or None (PLAN_REPORTS off, or not routed)."""
+    if not plan_reports():
+        return None
+    try:
+        return reverse(REPORT_URL_NAME)
+    except NoReverseMatch:
+        return None  # plan_url() says what to route
 
 
 def compiled_plan() -> tuple[str, str] | None:
     """(JSON text, digest) of the current plan, or None when the page checks nothing."""
-    plan, policy = current_plan(), plan_policy()
+    plan, policy, reports = current_plan(), plan_policy(), plan_reports()
     if plan is None:
         return None
     cached = _compiled.get(id(plan))
-    if cached is None or cached[0] is not plan or cached[1] != policy:
-        text = json.dumps(compile_plan(plan, policy), separators=(",", ":"), ensure_ascii=False)
+    if cached is None or cached[0] is not plan or cached[1:3] != (policy, reports):
+        compiled = compile_plan(plan, policy, report_path())
+        text = json.dumps(compiled, separators=(",", ":"), ensure_ascii=False)
         digest = hashlib.sha256(text.encode()).hexdigest()[:16]
         _compiled.clear()  # one plan at a time
-        cached = _compiled[id(plan)] = (plan, policy, text, digest)
-    return cached[2], cached[3]
+        cached = _compiled[id(plan)] = (plan, policy, reports, text, digest)
+    return cached[3], cached[4]
+
+
+@receiver(setting_changed)
+def _forget_compiled(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":  # the report's path may move
+        _compiled.clear()
 
 
 def plan_url() -> str | None:

@@ -1,5 +1,6 @@
-"""The plan settings, read at use time: `ANALYTICS_CONFIG["PLAN"]` (a path or a dict) and
-`ANALYTICS_CONFIG["PLAN_POLICY"]` ("pass", "flag" (default) or "block").
+"""The plan settings, read at use time: `ANALYTICS_CONFIG["PLAN"]` (a path or a dict),
+`ANALYTICS_CONFIG["PLAN_POLICY"]` ("pass", "flag" (default) or "block") and
+`ANALYTICS_CONFIG["PLAN_REPORTS"]` (True (default): pages report their violations).
 
 The parsed plan is kept per process and read again when the file changes (its modification
 time and size are looked at, at most once a second) or the settings change. A plan that
@@ -44,6 +45,13 @@ def plan_policy() -> str:
     """The run-time policy; an invalid value counts as the default, "flag"."""
     policy = _config().get("PLAN_POLICY", FLAG)
     return policy if policy in POLICIES else FLAG
+
+
+def plan_reports() -> bool:
+    """Whether pages report their violations to the server (plan/reports.py); a value that
+    is not a bool counts as the default, True (analytix.E605 says so)."""
+    reports = _config().get("PLAN_REPORTS", True)
+    return reports if isinstance(reports, bool) else True
 
 
 def dependencies_missing() -> list[str]:

@@ -40,9 +40,10 @@ def _can_check() -> bool:
     return not dependencies_missing()  # analytix.E603 says what to install
 
 
-def _brief(problem: Problem) -> str:
-    """The problem without the value: "method fails enum", "event not in the plan"."""
-    keyword, _, name = problem.code.partition(":")
+def brief(code: str) -> str:
+    """A problem code in words, without the value: "method: fails enum", "the event is not
+    in the plan" (plan/reports.py words the browser's reports alike)."""
+    keyword, _, name = code.partition(":")
     if keyword == "unplanned":
         return f"{name}: not in the plan" if name else "the event is not in the plan"
     if keyword == "required":
@@ -52,12 +53,17 @@ def _brief(problem: Problem) -> str:
     return f"{name}: fails {keyword}" if name else keyword
 
 
+def outcome(blocked: bool) -> str:
+    return "dropped (PLAN_POLICY 'block')" if blocked else "sent (PLAN_POLICY 'flag')"
+
+
 def _report(what: str, problems: list[Problem], source: str) -> bool:
     """Logs and records the violation; True when the call may still go (not "block")."""
     blocked = plan_policy() == BLOCK
-    outcome = "dropped (PLAN_POLICY 'block')" if blocked else "sent (PLAN_POLICY 'flag')"
-    briefs = [_brief(p) for p in problems]
-    logger.warning("analytix plan: %s %s: %s; see %s.", what, outcome, "; ".join(briefs), source)
+    briefs = [brief(p.code) for p in problems]
+    logger.warning(
+        "analytix plan: %s %s: %s; see %s.", what, outcome(blocked), "; ".join(briefs), source
+    )
     # Imported here: server/__init__ imports the server calls, which import this module.
     from analytix_frontend.server.record import record_plan_violation
 

@@ -4,6 +4,7 @@ fakes get each vendor's name from the plan."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,9 @@ VIOLATIONS = (
 def planned(settings: Any, tmp_path: Path) -> Any:
     path = tmp_path / "analytics_plan.yaml"
     path.write_text(PLAN)
-    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "PLAN": path}
+    # No reports but in the test of them, which waits for each: a beacon sent as a context
+    # closes would reach the live server while the test database is torn down.
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "PLAN": path, "PLAN_REPORTS": False}
     return settings
 
 
@@ -134,3 +137,52 @@ def test_pass_checks_nothing_and_fetches_nothing(open_page: Any, planned: Any) -
     assert "signed_up" in events_of(browser_page, "google")
     assert plan_lines(browser_page) == []
     assert not [url for url in fetched if "/analytix/plan/" in url]
+
+
+def reported_lines(caplog: pytest.LogCaptureFixture, count: int, page: Any) -> list[str]:
+    """The server's log lines for the browser's reports, once `count` have come (the live
+    server answers in its own thread)."""
+    for _ in range(100):
+        lines = [
+            r.getMessage()
+            for r in caplog.records
+            if r.name == "analytix_frontend.plan" and "browser" in r.getMessage()
+        ]
+        if len(lines) >= count:
+            return lines
+        page.wait_for_timeout(50)
+    return lines
+
+
+def test_the_page_reports_flagged_and_dropped_events_to_the_servers_log(
+    open_page: Any, planned: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = str(planned.ANALYTICS_CONFIG["PLAN"])
+    planned.ANALYTICS_CONFIG = {**planned.ANALYTICS_CONFIG, "PLAN_REPORTS": True}
+    caplog.set_level(logging.INFO, logger="analytix_frontend.plan")
+    flagged = open_events(open_page)
+    flagged.page.evaluate("analytix.track('Signed Up', {plan: 'pro'})")  # not in the plan
+    assert reported_lines(caplog, 1, flagged.page) == []  # queued until the page is hidden
+    sent = events_of(flagged, "kissmetrics")
+    flagged.goto("/page/default/")  # pagehide: one beacon
+    assert reported_lines(caplog, 1, flagged.page) == [
+        "analytix plan: browser event 'Signed Up' sent (PLAN_POLICY 'flag') on /events/signup/ "
+        f"(area signup): the event is not in the plan; see {source}. (Reported by the "
+        "visitor's browser.)"
+    ]
+    planned.ANALYTICS_CONFIG = {**planned.ANALYTICS_CONFIG, "PLAN_POLICY": "block"}
+    blocked = open_events(open_page)
+    blocked.page.evaluate("analytix.track('Clicked Deploy', {plan: 'enterprise@example.com'})")
+    blocked.page.evaluate("dispatchEvent(new Event('pagehide'))")
+    lines = reported_lines(caplog, 2, blocked.page)
+    assert lines[1:] == [
+        "analytix plan: browser event 'Clicked Deploy' dropped (PLAN_POLICY 'block') on "
+        f"/events/signup/ (area signup): plan: fails enum; see {source}. (Reported by the "
+        "visitor's browser.)"
+    ]
+    assert "enterprise" not in caplog.text  # never a property's value
+    # the vendors got the flagged one, not the dropped one
+    assert sent[-1] == "Signed Up"
+    assert events_of(blocked, "kissmetrics") == ["Page Script Ran"]
+    assert [b.errors for b in (flagged, blocked)] == [[], []]
+    assert blocked.page.evaluate("sessionStorage.getItem('violations')") is None

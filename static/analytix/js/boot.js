@@ -340,7 +340,7 @@
       identity = identity || serverIdentity(config.identity);
       identityOptIn = identityOptIn || optsIn(config.identity);
       if (analytix.loadPlan) {
-        analytix.loadPlan(config.plan); // the tracking plan's check (plan.js)
+        analytix.loadPlan(config.plan, config.area); // the tracking plan's check (plan.js)
       }
       pageLog.verbose('page area "' + config.area + '"');
       if (config.unknownArea === true) {

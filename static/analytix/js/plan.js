@@ -9,6 +9,10 @@
  *
  *   "flag"   sent, and a console warning          "block"   dropped, and a console warning
  *
+ * and each violation is reported to the server's log (plan/reports.py), at the URL the plan
+ * names ("report"): queued, then sent in one beacon when the page is hidden, or at once when
+ * REPORT_MAX are queued. Event names and problem codes only: never a property's value.
+ *
  * and each service gets the plan's name for it (vendors: {google: "sign_up", ...}). When the
  * plan cannot be had (not routed, refused by the CSP's connect-src, an error, no answer within
  * PLAN_WAIT_MS), the console says so and events are sent unchecked: never lost.
@@ -29,7 +33,42 @@
   var held = []; // the arguments of each planCheck made while loading
   var has = Object.prototype.hasOwnProperty;
   var log = analytix.logger("analytix plan");
+  var REPORT_MAX = 20;
+  var queue = []; // violations not reported yet
+  var area = "";
   analytix.planViolations = []; // {event, problems, blocked}, for QA and tests
+
+  // Sends the queued violations to the report URL (a path on this page's own origin), in
+  // at most 4 KB: those left out are counted in "more", which the server's log line says.
+  function report() {
+    var violations = queue;
+    var url = plan && plan.report;
+    queue = [];
+    if (!violations.length || !/^\/(?!\/)[^\s\\]*$/.test(url)) {
+      return;
+    }
+    var more = 0, body;
+    while (encodeURIComponent(body = JSON.stringify({
+      area: area, path: window.location.pathname, violations: violations, more: more
+    })).replace(/%../g, "_").length > 4000 && violations.length > 1) {
+      violations.pop();
+      more++;
+    }
+    url = window.location.origin + url;
+    if (!window.navigator.sendBeacon || !window.navigator.sendBeacon(url, body)) {
+      window.fetch(url, { method: "POST", body: body, keepalive: true, credentials: "same-origin" })
+        .catch(function (error) {
+          log.warning("plan violations not reported: " + (error && error.message));
+        });
+    }
+  }
+
+  analytix.dom.listen("visibilitychange", function () {
+    if (Object.getOwnPropertyDescriptor(window.Document.prototype, "visibilityState").get.call(window.document) === "hidden") {
+      report();
+    }
+  });
+  window.EventTarget.prototype.addEventListener.call(window, "pagehide", report);
 
   function arrived(data, problem) {
     if (state !== LOADING) {
@@ -47,12 +86,14 @@
     }
   }
 
-  // Called by boot.js with each config block's "plan" (undefined: the page checks nothing).
-  analytix.loadPlan = function (url) {
+  // Called by boot.js with each config block's "plan" (undefined: the page checks nothing)
+  // and area.
+  analytix.loadPlan = function (url, pageArea) {
     if (state !== NONE || url === undefined) {
       return;
     }
     state = LOADING;
+    area = pageArea;
     window.setTimeout(arrived, PLAN_WAIT_MS, null, "no answer");
     try {
       if (!url) {
@@ -137,7 +178,11 @@
     var problems = analytix.planProblems(plan, name, properties);
     var blocked = problems.length > 0 && plan.policy === "block";
     if (problems.length) {
-      analytix.planViolations.push({ event: name, problems: problems, blocked: blocked });
+      var violation = { event: name, problems: problems, blocked: blocked };
+      analytix.planViolations.push(violation);
+      if (queue.push(violation) >= REPORT_MAX) {
+        report();
+      }
       log.warning('event "' + name + '" ' + (blocked ? "dropped" : "sent") + " (PLAN_POLICY " + plan.policy + "): " +
         problems.join(", ") + "; see " + plan.source);
     }
