@@ -7,7 +7,9 @@ panel's count for that request:
 
     analytix plan: browser event 'Signed Up' sent (PLAN_POLICY 'flag') on /signup/ (area
     signup): the event is not in the plan; see analytics_plan.yaml. (Reported by the
-    visitor's browser.)
+    visitor's browser; its repeats in the next 600 s are counted into one line.)
+
+Repeats of a violation are counted, not logged each time (plan/repeats.py).
 
 The body, JSON (or text/plain, from `sendBeacon`), at most 4 KB:
 
@@ -41,6 +43,7 @@ from analytix_frontend.consent import ratelimit
 from analytix_frontend.consent.views import CONTENT_TYPES, is_same_site, read_body
 from analytix_frontend.decide.rules import internal
 from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.plan import repeats
 from analytix_frontend.plan.config import current_plan, plan_reports
 from analytix_frontend.plan.model import SCHEMA_KEYWORDS, Plan
 from analytix_frontend.plan.runtime import brief, outcome
@@ -159,25 +162,45 @@ def contradiction(plan: Plan, violation: Violation) -> str:
 
 
 def log_report(report: Report, source: str) -> None:
-    """One warning per violation, and one for those left out; each counted by the panel."""
+    """One warning per violation, and one for those left out; each counted by the panel.
+    Repeats of a violation within repeats.WINDOW are counted, and logged as one line once
+    the window is over (plan/repeats.py: a busy page must not flood the log)."""
     from analytix_frontend.server.record import record_plan_violation, shown_path
 
-    where = f"{shown_path(report.path)} (area {shown(report.area)})"
+    for text, count in repeats.reported.due():
+        logger.warning(
+            "analytix plan: %s: reported %s more time%s in the %.0f s after it was logged. "
+            "(Reported by visitors' browsers.)",
+            text,
+            count,
+            "" if count == 1 else "s",
+            repeats.reported.window,
+        )
+    area = shown(report.area)
+    where = f"{shown_path(report.path)} (area {area})"
     for violation in report.violations:
         what = f"browser event {violation.event!r}"
         briefs = [brief(shown_code(code)) for code in violation.problems]
+        record_plan_violation(
+            {"what": f"{what} on {where}", "problems": briefs, "blocked": violation.blocked}
+        )
+        key = (report.area, violation.event, violation.problems, violation.blocked)
+        text = f"{what} {outcome(violation.blocked)} (area {area}): {'; '.join(briefs)}"
+        if not repeats.reported.admit(key, text):
+            continue
         logger.warning(
-            "analytix plan: %s %s on %s: %s; see %s. (Reported by the visitor's browser.)",
+            "analytix plan: %s %s on %s: %s; see %s. (Reported by the visitor's browser; "
+            "its repeats in the next %.0f s are counted into one line.)",
             what,
             outcome(violation.blocked),
             where,
             "; ".join(briefs),
             source,
+            repeats.reported.window,
         )
-        record_plan_violation(
-            {"what": f"{what} on {where}", "problems": briefs, "blocked": violation.blocked}
-        )
-    if report.more:
+    if report.more and repeats.reported.admit(
+        ("more", report.area), f"violations left out of browsers' reports on area {area}"
+    ):
         logger.warning(
             "analytix plan: %s more violations on %s were left out of the browser's report "
             "(it is at most %s bytes); the page's console lists them. (Reported by the "

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from analytix_frontend.plan import repeats
 from analytix_frontend.testing import assert_tracked
 from analytix_frontend.testing.browser import FakeVendors
 from tests.conftest import BrowserPage
@@ -159,6 +160,7 @@ def test_the_page_reports_flagged_and_dropped_events_to_the_servers_log(
 ) -> None:
     source = str(planned.ANALYTICS_CONFIG["PLAN"])
     planned.ANALYTICS_CONFIG = {**planned.ANALYTICS_CONFIG, "PLAN_REPORTS": True}
+    repeats.reported.clear()  # no violation seen yet in this process's window
     caplog.set_level(logging.INFO, logger="analytix_frontend.plan")
     flagged = open_events(open_page)
     flagged.page.evaluate("analytix.track('Signed Up', {plan: 'pro'})")  # not in the plan
@@ -168,7 +170,7 @@ def test_the_page_reports_flagged_and_dropped_events_to_the_servers_log(
     assert reported_lines(caplog, 1, flagged.page) == [
         "analytix plan: browser event 'Signed Up' sent (PLAN_POLICY 'flag') on /events/signup/ "
         f"(area signup): the event is not in the plan; see {source}. (Reported by the "
-        "visitor's browser.)"
+        "visitor's browser; its repeats in the next 600 s are counted into one line.)"
     ]
     planned.ANALYTICS_CONFIG = {**planned.ANALYTICS_CONFIG, "PLAN_POLICY": "block"}
     blocked = open_events(open_page)
@@ -178,7 +180,7 @@ def test_the_page_reports_flagged_and_dropped_events_to_the_servers_log(
     assert lines[1:] == [
         "analytix plan: browser event 'Clicked Deploy' dropped (PLAN_POLICY 'block') on "
         f"/events/signup/ (area signup): plan: fails enum; see {source}. (Reported by the "
-        "visitor's browser.)"
+        "visitor's browser; its repeats in the next 600 s are counted into one line.)"
     ]
     assert "enterprise" not in caplog.text  # never a property's value
     # the vendors got the flagged one, not the dropped one

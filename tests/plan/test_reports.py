@@ -17,7 +17,7 @@ from django.test.utils import override_settings
 from django.urls import reverse
 
 from analytix_frontend.consent import ratelimit
-from analytix_frontend.plan import reports
+from analytix_frontend.plan import repeats, reports
 from analytix_frontend.plan.browser import compiled_plan
 from analytix_frontend.server import record
 from tests.plan.project import PLAN
@@ -28,6 +28,7 @@ UNPLANNED = {"event": "Signed Up", "problems": ["unplanned"], "blocked": False}
 BAD_ENUM = {"event": "clicked_deploy", "problems": ["enum:plan"], "blocked": True}
 SOURCE = ""  # the plan's file, as the server's own lines name it
 REPORT = {"area": "signup", "path": "/signup/", "violations": [UNPLANNED, BAD_ENUM], "more": 0}
+NOW = [0.0]  # the repeats' clock, in seconds
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +43,9 @@ def planned(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> A
     from django.core.cache import cache
 
     cache.clear()
+    # Each test starts with no violation seen, on a clock of its own (seconds in NOW[0]).
+    NOW[0] = 0.0
+    monkeypatch.setattr(repeats, "reported", repeats.Repeats(clock=lambda: NOW[0]))
     return settings
 
 
@@ -84,10 +88,12 @@ def test_each_violation_is_a_log_line_in_the_servers_words(
     assert lines == [
         "analytix plan: browser event 'Signed Up' sent (PLAN_POLICY 'flag') on /signup/ "
         "(area signup): the event is not in the plan; see analytics_plan.yaml. "
-        "(Reported by the visitor's browser.)",
+        "(Reported by the visitor's browser; its repeats in the next 600 s are counted into "
+        "one line.)",
         "analytix plan: browser event 'clicked_deploy' dropped (PLAN_POLICY 'block') on "
         "/signup/ (area signup): plan: fails enum; see analytics_plan.yaml. "
-        "(Reported by the visitor's browser.)",
+        "(Reported by the visitor's browser; its repeats in the next 600 s are counted into "
+        "one line.)",
     ]
     assert all(r.levelno == logging.WARNING for r in caplog.records)
 
@@ -156,7 +162,8 @@ def test_a_forged_line_break_cannot_split_the_log_line(caplog: pytest.LogCapture
     assert lines == [
         "analytix plan: browser event 'sign_up' sent (PLAN_POLICY 'flag') on /signup/ "
         "(area 'a (b)'): 'x; see y': not a property of this event in the plan; see "
-        "analytics_plan.yaml. (Reported by the visitor's browser.)"
+        "analytics_plan.yaml. (Reported by the visitor's browser; its repeats in the next "
+        "600 s are counted into one line.)"
     ]
 
 
@@ -291,3 +298,47 @@ def test_never_a_500(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.Monke
 def test_not_routed_no_report_url() -> None:
     compiled = compiled_plan()
     assert compiled is not None and "report" not in json.loads(compiled[0])
+
+
+def test_repeats_are_counted_into_one_line_not_logged_each_time(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A busy page's visitors all report the same violation: one line, then a count."""
+    recorded: list[dict[str, Any]] = []
+    monkeypatch.setattr(record, "record_plan_violation", recorded.append)
+    assert len(logged(caplog)) == 2
+    for second in (1, 2, 599):  # the same two violations, on another page of the area
+        NOW[0] = second
+        assert logged(caplog, {**REPORT, "path": "/signup/team/"}) == []
+    assert len(recorded) == 8  # the panel still counts each, on its request
+    NOW[0] = 600.0  # the window is over: the next report, of anything, brings the counts
+    lines = logged(caplog, {**REPORT, "violations": [UNPLANNED]})
+    assert lines == [
+        "analytix plan: browser event 'Signed Up' sent (PLAN_POLICY 'flag') (area signup): "
+        "the event is not in the plan: reported 3 more times in the 600 s after it was "
+        "logged. (Reported by visitors' browsers.)",
+        "analytix plan: browser event 'clicked_deploy' dropped (PLAN_POLICY 'block') (area "
+        "signup): plan: fails enum: reported 3 more times in the 600 s after it was logged. "
+        "(Reported by visitors' browsers.)",
+        "analytix plan: browser event 'Signed Up' sent (PLAN_POLICY 'flag') on /signup/ "
+        "(area signup): the event is not in the plan; see analytics_plan.yaml. "
+        "(Reported by the visitor's browser; its repeats in the next 600 s are counted into "
+        "one line.)",
+    ]
+
+
+def test_another_violation_or_area_is_a_line_of_its_own(caplog: pytest.LogCaptureFixture) -> None:
+    assert len(logged(caplog, {**REPORT, "violations": [UNPLANNED]})) == 1
+    assert len(logged(caplog, {**REPORT, "area": "prelogin", "violations": [UNPLANNED]})) == 1
+    blocked = {**UNPLANNED, "blocked": True}
+    assert len(logged(caplog, {**REPORT, "violations": [blocked]})) == 1
+    assert logged(caplog, {**REPORT, "violations": [UNPLANNED]}) == []
+
+
+def test_a_full_table_logs_each_report_rather_than_count_it(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(repeats, "reported", repeats.Repeats(keys=1, clock=lambda: NOW[0]))
+    assert len(logged(caplog, {**REPORT, "violations": [BAD_ENUM]})) == 1
+    for _ in range(2):  # no room to count it: each is logged
+        assert len(logged(caplog, {**REPORT, "violations": [UNPLANNED]})) == 1
