@@ -5,8 +5,9 @@ browser: a log line per page view would bury everything else. So the first repor
 violation (its area, event, problems and outcome) is logged at once, and its repeats within
 `WINDOW` seconds are counted. Once the window is over, the next report of any violation
 first logs one line per count due ("reported 532 more times in the 600 s after it was
-logged"). The table holds at most `KEYS` violations; when it is full of live ones, each new
-violation is logged as it comes, and not counted (nothing is counted that could be lost).
+logged"), and so does the process as it exits (plan/reports.py, atexit). The table holds at
+most `KEYS` violations; when it is full of live ones, each new violation is logged as it
+comes, and not counted.
 """
 
 from __future__ import annotations
@@ -37,12 +38,17 @@ class Repeats:
         self._lock = threading.Lock()
         self._seen: dict[Hashable, _Seen] = {}
 
-    def due(self) -> list[tuple[str, int]]:
-        """The violations whose window is over, with their repeats (text, count) when they
-        had any; they leave the table, so their next report is logged again."""
+    def due(self, *, every: bool = False) -> list[tuple[str, int]]:
+        """The violations whose window is over (`every`: all, as the process ends), with
+        their repeats (text, count) when they had any; they leave the table, so their next
+        report is logged again."""
         now = self.clock()
         with self._lock:
-            over = [k for k, seen in self._seen.items() if now - seen.logged_at >= self.window]
+            over = [
+                key
+                for key, seen in self._seen.items()
+                if every or now - seen.logged_at >= self.window
+            ]
             ended = [self._seen.pop(key) for key in over]
         return [(seen.text, seen.repeats) for seen in ended if seen.repeats]
 

@@ -29,6 +29,7 @@ contradicting the plan, 403 cross-site, 404 no plan checked in the page or PLAN_
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import re
@@ -161,13 +162,8 @@ def contradiction(plan: Plan, violation: Violation) -> str:
     return ""
 
 
-def log_report(report: Report, source: str) -> None:
-    """One warning per violation, and one for those left out; each counted by the panel.
-    Repeats of a violation within repeats.WINDOW are counted, and logged as one line once
-    the window is over (plan/repeats.py: a busy page must not flood the log)."""
-    from analytix_frontend.server.record import record_plan_violation, shown_path
-
-    for text, count in repeats.reported.due():
+def log_repeats(counts: list[tuple[str, int]]) -> None:
+    for text, count in counts:
         logger.warning(
             "analytix plan: %s: reported %s more time%s in the %.0f s after it was logged. "
             "(Reported by visitors' browsers.)",
@@ -176,6 +172,21 @@ def log_report(report: Report, source: str) -> None:
             "" if count == 1 else "s",
             repeats.reported.window,
         )
+
+
+@atexit.register
+def _log_repeats_at_exit() -> None:
+    """The counts still held as the process ends (a deploy, a worker's restart)."""
+    log_repeats(repeats.reported.due(every=True))
+
+
+def log_report(report: Report, source: str) -> None:
+    """One warning per violation, and one for those left out; each counted by the panel.
+    Repeats of a violation within repeats.WINDOW are counted, and logged as one line once
+    the window is over (plan/repeats.py: a busy page must not flood the log)."""
+    from analytix_frontend.server.record import record_plan_violation, shown_path
+
+    log_repeats(repeats.reported.due())
     area = shown(report.area)
     where = f"{shown_path(report.path)} (area {area})"
     for violation in report.violations:

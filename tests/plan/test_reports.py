@@ -342,3 +342,17 @@ def test_a_full_table_logs_each_report_rather_than_count_it(
     assert len(logged(caplog, {**REPORT, "violations": [BAD_ENUM]})) == 1
     for _ in range(2):  # no room to count it: each is logged
         assert len(logged(caplog, {**REPORT, "violations": [UNPLANNED]})) == 1
+
+
+def test_the_counts_held_are_logged_as_the_process_ends(caplog: pytest.LogCaptureFixture) -> None:
+    logged(caplog, {**REPORT, "violations": [UNPLANNED]})
+    NOW[0] = 5.0
+    assert logged(caplog, {**REPORT, "violations": [UNPLANNED]}) == []
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="analytix_frontend.plan"):
+        reports._log_repeats_at_exit()  # what atexit calls
+    assert [r.getMessage() for r in caplog.records] == [
+        "analytix plan: browser event 'Signed Up' sent (PLAN_POLICY 'flag') (area signup): "
+        "the event is not in the plan: reported 1 more time in the 600 s after it was logged. "
+        "(Reported by visitors' browsers.)"
+    ]
