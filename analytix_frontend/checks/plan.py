@@ -14,6 +14,7 @@ from typing import Any
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.extras import install_hint
 from analytix_frontend.plan import scan, vendors
 from analytix_frontend.plan.config import POLICIES, dependencies_missing, load_current, plan_setting
 from analytix_frontend.plan.model import Event, Plan
@@ -57,9 +58,10 @@ def _settings_messages() -> list[CheckMessage]:
     if missing:
         messages.append(
             Error(
-                f"{PLAN} is set but {' and '.join(missing)} is not installed, so the plan is "
+                f"{PLAN} is set but {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not installed, so the plan is "
                 "neither read nor checked.",
-                hint="pip install 'analytix-frontend[plan]'",
+                hint=install_hint("plan") + ".",
                 id="analytix.E603",
             )
         )
