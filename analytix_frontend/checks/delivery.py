@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from analytix_frontend.extras import install_hint
 from analytix_frontend.server.config import INLINE, TASKS, server_config
 
 SERVER = "ANALYTICS_CONFIG['SERVER']"
@@ -43,7 +44,7 @@ def check_delivery_settings(**kwargs: Any) -> list[CheckMessage]:
             Error(
                 f"{SERVER}['DISPATCH'] is 'tasks' but Django's Tasks framework is missing "
                 "(Django 6.0+, or the django-tasks backport on Django 5.2).",
-                hint="pip install 'analytix-frontend[tasks]'.",
+                hint=install_hint("tasks") + ".",
                 id="analytix.E114",
             )
         )

@@ -8,12 +8,14 @@ line for code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 from analytix_frontend.decide.settings import get_settings
+from analytix_frontend.extras import install_hint
 from analytix_frontend.plan import scan, vendors
 from analytix_frontend.plan.config import POLICIES, dependencies_missing, load_current, plan_setting
 from analytix_frontend.plan.model import Event, Plan
@@ -57,9 +59,10 @@ def _settings_messages() -> list[CheckMessage]:
     if missing:
         messages.append(
             Error(
-                f"{PLAN} is set but {' and '.join(missing)} is not installed, so the plan is "
+                f"{PLAN} is set but {' and '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not installed, so the plan is "
                 "neither read nor checked.",
-                hint="pip install 'analytix-frontend[plan]'",
+                hint=install_hint("plan") + ".",
                 id="analytix.E603",
             )
         )
@@ -105,6 +108,17 @@ def services_reached(event: Event) -> list[str]:
     return list(dict.fromkeys(s for area in names for s in areas.get(area, ())))
 
 
+def _vendor_name_hint(event: Event, service: str) -> str:
+    """W603's fix for this vendor: its own name for the event, or another name or property."""
+    example = re.sub(r"[^a-z0-9]+", "_", event.name.lower()).strip("_") or "event_name"
+    if service == "facebook_pixel":  # Meta's standard events are CamelCase: the message names it
+        example = "CompleteRegistration"
+    return (
+        f"Give {service} a name it takes under the event's `vendors:` (e.g. "
+        f"`{service}: {example}`), or rename the event or the property the message names."
+    )
+
+
 def plan_messages(plan: Plan) -> list[CheckMessage]:
     """What is wrong in the plan itself: unknown areas, names a vendor drops."""
     messages: list[CheckMessage] = []
@@ -120,15 +134,15 @@ def plan_messages(plan: Plan) -> list[CheckMessage]:
                         id="analytix.W607",
                     )
                 )
-        for problem in vendors.event_problems(event, services_reached(event)):
-            messages.append(
-                Warning(
-                    f"{event.where}: planned event {event.name!r}: {problem}.",
-                    hint="Give the vendor the name it takes under the event's `vendors:` "
-                    "(e.g. `google: sign_up`), or rename the property.",
-                    id="analytix.W603",
+        for service in services_reached(event):
+            for problem in vendors.event_problems(event, [service]):
+                messages.append(
+                    Warning(
+                        f"{event.where}: planned event {event.name!r}: {problem}.",
+                        hint=_vendor_name_hint(event, service),
+                        id="analytix.W603",
+                    )
                 )
-            )
     for by_name in plan.contact_properties.values():
         for prop in by_name.values():
             for problem in vendors.contact_property_problems(prop):

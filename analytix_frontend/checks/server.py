@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
+from analytix_frontend.extras import install_hint
 from analytix_frontend.server.config import (
     ACCESS_TOKEN_SETTING,
     CELERY,
@@ -138,7 +139,7 @@ def check_server_settings(**kwargs: Any) -> list[CheckMessage]:
         messages.append(
             Error(
                 f"{SERVER} is set but httpx is not installed, so nothing can be sent.",
-                hint="pip install 'analytix-frontend[server]'.",
+                hint=install_hint("server") + ".",
                 id="analytix.E110",
             )
         )
@@ -163,7 +164,7 @@ def _check_dispatch(dispatch: Any) -> list[CheckMessage]:
         return [
             Error(
                 f"{SERVER}['DISPATCH'] is 'celery' but Celery is not installed.",
-                hint="pip install 'analytix-frontend[celery]'.",
+                hint=install_hint("celery") + ".",
                 id="analytix.E111",
             )
         ]

@@ -33,6 +33,8 @@ REPORT_URL_NAME = "analytix:plan-report"
 YEAR = 365 * 24 * 3600
 # id(plan) -> (plan, policy, reports on, json, digest)
 _compiled: dict[int, tuple[Plan, str, bool, str, str]] = {}
+# Whether the unrouted plan was logged: once per process (and URLconf), not once per page
+_unrouted_logged: list[bool] = []
 
 
 def compile_plan(plan: Plan, policy: str, report: str | None = None) -> dict[str, Any]:
@@ -85,6 +87,7 @@ def compiled_plan() -> tuple[str, str] | None:
 def _forget_compiled(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":  # the report's path may move
         _compiled.clear()
+        _unrouted_logged.clear()
 
 
 def plan_url() -> str | None:
@@ -95,11 +98,13 @@ def plan_url() -> str | None:
     try:
         return reverse(URL_NAME, args=[compiled[1]])
     except NoReverseMatch:
-        logger.warning(
-            "analytix: the tracking plan cannot reach the page: add "
-            'path("analytix/", include("analytix_frontend.urls")) to your URLconf '
-            "(the page then sends events unchecked)."
-        )
+        if not _unrouted_logged:  # system check W606 says it too
+            _unrouted_logged.append(True)
+            logger.warning(
+                "analytix: the tracking plan cannot reach the page: add "
+                'path("analytix/", include("analytix_frontend.urls")) to your URLconf '
+                "(the page then sends events unchecked). (Logged once per process.)"
+            )
         return ""
 
 

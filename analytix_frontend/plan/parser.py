@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from analytix_frontend.decide.services import SERVICES_BY_NAME
+from analytix_frontend.extras import install_hint
 from analytix_frontend.plan.model import (
     CONTACT_TYPES,
     CONTACT_VENDORS,
@@ -48,7 +49,7 @@ def _yaml_lines(text: str, source: str) -> tuple[Any, dict[Path_, int]]:
         import yaml
     except ImportError:
         raise PlanError(
-            [("PyYAML is not installed: pip install 'analytix-frontend[plan]'", Where(source))]
+            [(f"PyYAML is not installed: {install_hint('plan')}", Where(source))]
         ) from None
     loader = yaml.SafeLoader(text)
     try:

@@ -177,3 +177,21 @@ def test_the_admin_finds_a_users_records_by_their_primary_key_too(history: User)
     request = admin_request()
     found, _ = model_admin.get_search_results(request, ConsentRecord.objects.all(), str(history.pk))
     assert sorted(found.values_list("consent_id", flat=True)) == sorted([CONSENT_ID, LATER_ID])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", CONSENT_ID),
+        ("delete", CONSENT_ID, "--no-input"),
+        ("purge",),
+        ("purge", "--dry-run"),
+    ],
+)
+def test_without_migrate_each_command_says_to_migrate(
+    args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No traceback (OperationalError: no such table) for a project that has not migrated."""
+    monkeypatch.setattr(ConsentRecord._meta, "db_table", "analytix_frontend_not_migrated")
+    with pytest.raises(CommandError, match=r"does not exist: run `manage\.py migrate`"):
+        call_command("analytix_consent", *args)

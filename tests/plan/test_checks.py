@@ -183,3 +183,18 @@ def test_the_scan_reads_a_changed_file_again(project: Path) -> None:
     (project / "static/js/page.js").write_text('analytix.track("renamed_deploy");\n' * 2)
     ids = [m[0] for m in found(project)]
     assert ids.count("analytix.W601") == 2
+
+
+def test_a_vendor_name_hint_names_that_vendor_and_the_event(project: Path) -> None:
+    """The hint for an event's name that HubSpot rewrites says `hubspot: ...` (the vendor
+    concerned), not GA4's example, and asks to rename the event, not "the property"."""
+    plan = PLAN.replace("  clicked_deploy:\n", "  Clicked Deploy:\n")
+    (project / "analytics_plan.yaml").write_text(plan)
+    [warning] = [
+        m
+        for m in check_plan()
+        if m.id == "analytix.W603" and "HubSpot custom event name 'Clicked Deploy'" in m.msg
+    ]
+    assert warning.hint is not None
+    assert "`hubspot: clicked_deploy`" in warning.hint
+    assert "rename the property" not in warning.hint

@@ -77,3 +77,15 @@ def test_an_unrouted_plan_is_a_check_warning_and_an_empty_url(
     assert page_config()["plan"] == ""
     assert 'add path("analytix/", include("analytix_frontend.urls"))' in caplog.text
     assert "analytix.W606" in [m.id for m in check_plan()]
+
+
+@override_settings(ROOT_URLCONF="tests.plan.urls_without_analytix")
+def test_an_unrouted_plan_is_logged_once_not_on_every_page(
+    planned: Path, settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One warning per process, not one per page view (with DEBUG on, or for an unknown
+    area, the page's config is built at every render)."""
+    settings.DEBUG = True
+    for _ in range(5):
+        assert page_config()["plan"] == ""
+    assert caplog.text.count("the tracking plan cannot reach the page") == 1

@@ -14,8 +14,10 @@ import io
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections, router
 
 from analytix_frontend.consent import operations
+from analytix_frontend.consent.models import ConsentRecord
 from analytix_frontend.decide.consent import CONSENT_ID
 from analytix_frontend.decide.settings import get_settings
 
@@ -23,6 +25,16 @@ from analytix_frontend.decide.settings import get_settings
 def _add_subject(parser: CommandParser) -> None:
     parser.add_argument("consent_id", nargs="?", help="The consent id (22 characters).")
     parser.add_argument("--user", help="The user's username or pk (their records and ids).")
+
+
+def _require_table() -> None:
+    """A project that has not run `migrate`: say so, not OperationalError's traceback."""
+    table = ConsentRecord._meta.db_table
+    alias = router.db_for_read(ConsentRecord)
+    if table not in connections[alias].introspection.table_names():
+        raise CommandError(
+            f"The consent records' table {table} does not exist: run `manage.py migrate`."
+        )
 
 
 class Command(BaseCommand):
@@ -42,6 +54,7 @@ class Command(BaseCommand):
         purge.add_argument("--dry-run", action="store_true", help="Count only.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        _require_table()
         if options["command"] == "purge":
             self._purge(options["dry_run"])
             return

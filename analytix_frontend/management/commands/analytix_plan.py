@@ -15,6 +15,7 @@ from django.core.checks import ERROR
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytix_frontend.checks.plan import all_messages
+from analytix_frontend.extras import install_hint
 from analytix_frontend.plan import scan
 from analytix_frontend.plan.config import dependencies_missing, load_current, plan_setting
 from analytix_frontend.plan.export import FORMATS, export
@@ -52,9 +53,7 @@ class Command(BaseCommand):
             raise CommandError("ANALYTICS_CONFIG['PLAN'] is not set (docs/plan.md).")
         missing = dependencies_missing()
         if missing:
-            raise CommandError(
-                f"{' and '.join(missing)} missing: pip install 'analytix-frontend[plan]'"
-            )
+            raise CommandError(f"{' and '.join(missing)} missing: {install_hint('plan')}.")
         getattr(self, f"_{options['action']}")(**options)
 
     def _plan(self) -> Plan:
