@@ -38,6 +38,11 @@ FAKE_BANNER = """
 </div>
 <script src="/static/analytix/js/banner.js" data-analytix-banner-css="https://evil.example/x.css"></script>
 """
+# Elements whose names shadow the document's own methods and accessors.
+CLOBBER_DOCUMENT = """
+<img name="addEventListener"><img name="createElement"><form name="head"></form>
+<img name="activeElement"><img name="contains"><form name="body"></form>
+"""
 
 OPEN = "() => !document.querySelector('main ~ [data-analytix-banner]').hidden"
 
@@ -45,7 +50,9 @@ OPEN = "() => !document.querySelector('main ~ [data-analytix-banner]').hidden"
 @csp(STRICT)
 def injected_page(request: HttpRequest) -> HttpResponse:
     attack = request.GET.get("attack", "")
-    before = DUPLICATE_IDS if attack == "ids" else FAKE_BANNER if attack == "fake" else ""
+    before = {"ids": DUPLICATE_IDS, "fake": FAKE_BANNER, "document": CLOBBER_DOCUMENT}.get(
+        attack, ""
+    )
     after = FAKE_BANNER if attack == "fake" else ""
     return render(
         request, "tests/banner_injected.html", {"injected": before, "injected_after": after}
@@ -137,3 +144,18 @@ def test_a_fake_banner_grants_nothing_and_loads_nothing(site: str, page: Any) ->
     assert not [url for url in page.requests if "evil.example" in url]
     # The real banner still asks (the fakes neither closed nor hid it).
     assert page.evaluate(OPEN)
+
+
+def test_elements_named_after_the_document_s_methods_cannot_stop_the_banner(
+    site: str, page: Any
+) -> None:
+    """document.addEventListener was an <img> here: banner.js threw and the banner never
+    opened, so the visitor could not choose (nothing ran, and nothing could be granted)."""
+    page.goto(site + "?attack=document")
+    page.wait_for_function(OPEN)
+    assert page.errors == []
+    assert page.evaluate("() => [...document.styleSheets].some(s => /banner/.test(s.href))")
+    page.click("main ~ [data-analytix-banner] [data-analytix-banner-action=reject]")
+    page.click("#settings")  # the opener still opens it again
+    page.wait_for_function(OPEN)
+    assert page.evaluate("() => window.analytix.consent.state.decided") is True
