@@ -11,6 +11,7 @@ something off, from the request's one decision; consent.js keeps it true on cach
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -119,5 +120,8 @@ def render_consent_banner(request: Any, nonce: str | None, policy_url: Any = Non
         "categories": _categories(decision.settings.valid_ids),
         "policy_url": policy_link(policy_url),
         "nonce": nonce or "",
+        # The ids' suffix: unguessable, so injected HTML cannot take the place of an element
+        # a label or an ARIA attribute names (the first element with an id wins).
+        "uid": secrets.token_hex(6),
     }
     return mark_safe(render_to_string(BANNER_TEMPLATE, context))

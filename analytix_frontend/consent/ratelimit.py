@@ -7,6 +7,7 @@ refuses a record (it is logged once per failure instead): losing proof is worse 
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from django.core.cache import cache
@@ -17,6 +18,17 @@ WINDOW = 60  # seconds
 PER_CONSENT_ID = 20  # decisions a minute for one visitor: far beyond any human's clicks
 PER_ADDRESS = 120  # a minute from one client address (an office behind one NAT stays under it)
 PREFIX = "analytix:consent-rate:"
+
+
+def address_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
+    """The client a rate limit counts for `address`: an IPv6 address by its /64 (one client
+    holds a whole /64 and can send from any of its 2**64 addresses), an IPv4-mapped one as
+    its IPv4 self, an IPv4 address as it is."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def allow(kind: str, key: str, limit: int) -> bool:

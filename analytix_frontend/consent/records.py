@@ -65,7 +65,7 @@ def _field(data: Mapping[str, Any], key: str, pattern: re.Pattern[str] | None = 
 def read_decision(body: bytes) -> Decision:
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         raise Refused("the body is not JSON") from None
     if not isinstance(data, dict):
         raise Refused("the body is not a JSON object")

@@ -115,7 +115,7 @@ def read_report(body: bytes) -> Report:
     """The report in `body`, or Refused saying what is wrong (never quoting the body)."""
     try:
         data = json.loads(body, parse_constant=lambda name: None)
-    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError too
+    except (ValueError, RecursionError) as error:  # UnicodeDecodeError, JSONDecodeError, too deep
         raise Refused("the body is not JSON") from error
     data = _object(data, FIELDS, "the report")
     path = data.get("path")
@@ -245,7 +245,9 @@ def _receive(request: HttpRequest) -> HttpResponse:
     if not is_same_site(request):
         return _refuse(403, "cross-site request", request)
     address = internal.client_address(get_settings().privacy.internal, request)
-    if address is not None and not ratelimit.allow(RATE_KIND, str(address), PER_ADDRESS):
+    if address is not None and not ratelimit.allow(
+        RATE_KIND, ratelimit.address_key(address), PER_ADDRESS
+    ):
         return _refuse(429, "too many reports from this address", request)
     body = read_body(request, MAX_BODY)
     if body is None:

@@ -175,3 +175,40 @@ def test_the_wsgi_response_carries_one_set_cookie_per_name_and_domain(settings: 
     parsed = [SimpleCookie(value)["_fbp"] for value in set_cookies]
     assert {m["domain"] for m in parsed} == {"", "shop.example.com", "example.com"}
     assert all(m.value == "" and m["max-age"] == "0" for m in parsed)
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_a_crafted_cookie_header_deletes_only_vendor_cookies_and_never_breaks(
+    settings: Any,
+) -> None:
+    """Names a browser may carry (set by a sibling subdomain, say) built to smuggle attributes
+    or other cookies into the deletions: each is deleted as itself or skipped, the response
+    is the page's, and no other cookie is set or deleted."""
+    settings.MIDDLEWARE = [MIDDLEWARE]
+    crafted = [
+        "_ga_x,sessionid=1",  # a comma: no Set-Cookie can carry it
+        '_ga_"q"=1',
+        "_gcl_\\x=1",
+        "km_ a=1",
+        "_fbp; Domain=evil.example",
+        "__hs_x=1; __hs_x=2",  # a repeat
+        "_ga_o.k!=1",  # legal in a Set-Cookie name: deleted as itself
+    ]
+    environ = RequestFactory()._base_environ(
+        PATH_INFO="/page/",
+        REQUEST_METHOD="GET",
+        HTTP_HOST="shop.example.com",
+        HTTP_COOKIE="; ".join([*crafted, f"analytix_consent={cookie('')}", "sessionid=s"]),
+    )
+    environ["wsgi.input"] = io.BytesIO()
+    sent: list[Any] = []
+    body = WSGIHandler()(environ, lambda status, headers: sent.extend([status, headers]))
+    assert sent[0] == "200 OK" and b"".join(body) == b"page"
+    names = set()
+    for name, value in sent[1]:
+        if name == "Set-Cookie":
+            assert "\n" not in value and "evil" not in value and "sessionid" not in value
+            names.update(SimpleCookie(value).keys())
+    assert names <= {"_ga_o.k!", "__hs_x", "_fbp"}
+    assert "_ga_o.k!" in names and "__hs_x" in names

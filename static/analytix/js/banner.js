@@ -21,7 +21,12 @@
   }
   var DOCUMENT = window.Document.prototype;
   var ELEMENT = window.Element.prototype;
-  var script = Object.getOwnPropertyDescriptor(DOCUMENT, "currentScript").get.call(document);
+  // Document's own methods and accessors, never document's: an element named
+  // "addEventListener", "head" or "createElement" (<img name>, <form name>) shadows them there.
+  function fromDocument(name) {
+    return Object.getOwnPropertyDescriptor(DOCUMENT, name).get.call(document);
+  }
+  var script = fromDocument("currentScript");
   var banner = script && script.previousElementSibling;
   if (!banner || !ELEMENT.hasAttribute.call(banner, "data-analytix-banner")) {
     return;
@@ -57,7 +62,7 @@
       done();
       return;
     }
-    var link = document.createElement("link");
+    var link = DOCUMENT.createElement.call(document, "link");
     link.rel = "stylesheet";
     link.href = href;
     if (script.nonce) {
@@ -65,7 +70,7 @@
     }
     link.addEventListener("load", done);
     link.addEventListener("error", done);
-    document.head.appendChild(link);
+    (fromDocument("head") || fromDocument("documentElement")).appendChild(link);
   }
 
   function consent() {
@@ -90,7 +95,7 @@
       boxes[i].checked = granted.indexOf(boxes[i].value) !== -1; // never pre-ticked before an answer
     }
     showChoices(false);
-    returnFocus = focusFrom || document.activeElement;
+    returnFocus = focusFrom || fromDocument("activeElement");
     withStyles(function () {
       banner.hidden = false;
       banner.focus();
@@ -101,7 +106,8 @@
     banner.hidden = true;
     var target = returnFocus;
     returnFocus = null;
-    if (target && target !== document.body && document.contains(target) && typeof target.focus === "function") {
+    if (target && target !== fromDocument("body") && window.Node.prototype.contains.call(document, target) &&
+        typeof target.focus === "function") {
       target.focus();
     }
   }
@@ -180,7 +186,7 @@
     }
   });
 
-  document.addEventListener("click", function (event) {
+  DOCUMENT.addEventListener.call(document, "click", function (event) {
     var opener = event.target.closest && event.target.closest("[data-analytix-consent-open]");
     if (opener && consent()) {
       event.preventDefault();
