@@ -41,7 +41,7 @@ REPORT = {
 
 
 @pytest.fixture(autouse=True)
-def endpoints_on(settings: Any, tmp_path: Path) -> None:
+def endpoints_on(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plan = tmp_path / "analytics_plan.yaml"
     plan.write_text(PLAN)
     settings.ANALYTICS_CONFIG = {
@@ -55,6 +55,8 @@ def endpoints_on(settings: Any, tmp_path: Path) -> None:
     from django.core.cache import cache
 
     cache.clear()
+    # each test's reports are logged as new, and none is left for the process's exit
+    monkeypatch.setattr(reports.repeats, "reported", reports.repeats.Repeats())
 
 
 def post(url: str, body: Any, **meta: Any) -> Any:
@@ -117,3 +119,28 @@ def test_one_client_s_ipv6_addresses_share_one_count(
     assert post(url, body, REMOTE_ADDR="192.0.2.1").status_code == 204
     if url == CONSENT:
         assert ConsentRecord.objects.count() == 5
+
+
+@pytest.mark.parametrize("url", [CONSENT, PLAN_REPORT])
+def test_requests_without_a_readable_address_share_one_count_and_it_is_said(
+    url: str, settings: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """INTERNAL's IP_HEADER with fewer entries than PROXY_COUNT: no client address. Such posts
+    must not go unlimited; they share one count (UNKNOWN_FACTOR times an address's), and the
+    site is told once how to fix its settings."""
+    settings.ANALYTICS_CONFIG = {
+        **settings.ANALYTICS_CONFIG,
+        "INTERNAL": {"IP_HEADER": "X-Forwarded-For", "PROXY_COUNT": 2},
+    }
+    monkeypatch.setattr(ratelimit, "PER_ADDRESS", 1)
+    monkeypatch.setattr(reports, "PER_ADDRESS", 1)
+    monkeypatch.setattr(ratelimit, "UNKNOWN_FACTOR", 2)
+    monkeypatch.setattr(ratelimit, "_unknown_said", False)
+    statuses = []
+    with caplog.at_level(logging.WARNING, logger="analytix_frontend"):
+        for i in range(4):  # each from "another" client, as a forger would claim
+            body = {**DECISION, "id": f"{CONSENT_ID[:-2]}{i:02d}"} if url == CONSENT else REPORT
+            statuses.append(post(url, body, HTTP_X_FORWARDED_FOR=f"198.51.100.{i}").status_code)
+    assert statuses == [204, 204, 429, 429]
+    said = [r.getMessage() for r in caplog.records if "no client address" in r.getMessage()]
+    assert len(said) == 1 and "PROXY_COUNT" in said[0]

@@ -18,6 +18,13 @@ WINDOW = 60  # seconds
 PER_CONSENT_ID = 20  # decisions a minute for one visitor: far beyond any human's clicks
 PER_ADDRESS = 120  # a minute from one client address (an office behind one NAT stays under it)
 PREFIX = "analytix:consent-rate:"
+# Requests whose client address cannot be read (REMOTE_ADDR not an IP, as on some unix-socket
+# set-ups, or INTERNAL's IP_HEADER shorter than its PROXY_COUNT) share one count, this many
+# times an address's limit: a forger must not go unlimited, nor a real site's visitors be
+# refused for one misread header.
+UNKNOWN = "unknown"
+UNKNOWN_FACTOR = 20
+_unknown_said = False
 
 
 def address_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
@@ -29,6 +36,30 @@ def address_key(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
+
+
+def allow_client(
+    kind: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address | None, limit: int
+) -> bool:
+    """Counts one request for the client at `address` (None: unknown, see UNKNOWN)."""
+    if address is not None:
+        return allow(kind, address_key(address), limit)
+    global _unknown_said
+    if not _unknown_said:
+        _unknown_said = True
+        logger.warning(
+            "analytix: a request to the %s endpoint has no client address this site can read "
+            "(REMOTE_ADDR is not an IP address, or ANALYTICS_CONFIG['INTERNAL']['IP_HEADER'] "
+            "has fewer entries than PROXY_COUNT): such requests share one rate limit of %s a "
+            "minute. Set INTERNAL's IP_HEADER and PROXY_COUNT to your proxies' (docs/privacy.md).",
+            _endpoint(kind),
+            limit * UNKNOWN_FACTOR,
+        )
+    return allow(kind, UNKNOWN, limit * UNKNOWN_FACTOR)
+
+
+def _endpoint(kind: str) -> str:
+    return "plan report" if kind.startswith("plan") else "consent"
 
 
 def allow(kind: str, key: str, limit: int) -> bool:
@@ -46,7 +77,7 @@ def allow(kind: str, key: str, limit: int) -> bool:
         logger.warning(
             "analytix: the %s endpoint's rate limit could not use the cache; the request "
             "is accepted without it. Check CACHES['default'].",
-            "plan report" if kind.startswith("plan") else "consent",
+            _endpoint(kind),
             exc_info=True,
         )
         return True

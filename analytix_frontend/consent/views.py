@@ -83,9 +83,7 @@ def _record(request: HttpRequest, config: AnalytixSettings) -> HttpResponse:
     if not is_same_site(request):
         return _refuse(403, "cross-site request", request)
     address = internal.client_address(config.privacy.internal, request)
-    if address is not None and not ratelimit.allow(
-        "ip", ratelimit.address_key(address), ratelimit.PER_ADDRESS
-    ):
+    if not ratelimit.allow_client("ip", address, ratelimit.PER_ADDRESS):
         return _refuse(429, "too many records from this address", request)
     body = read_body(request)
     if body is None:

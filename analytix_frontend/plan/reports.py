@@ -245,9 +245,7 @@ def _receive(request: HttpRequest) -> HttpResponse:
     if not is_same_site(request):
         return _refuse(403, "cross-site request", request)
     address = internal.client_address(get_settings().privacy.internal, request)
-    if address is not None and not ratelimit.allow(
-        RATE_KIND, ratelimit.address_key(address), PER_ADDRESS
-    ):
+    if not ratelimit.allow_client(RATE_KIND, address, PER_ADDRESS):
         return _refuse(429, "too many reports from this address", request)
     body = read_body(request, MAX_BODY)
     if body is None:
