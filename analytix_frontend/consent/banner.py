@@ -64,7 +64,8 @@ def policy_link(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     link: str = value.strip()
-    if (link.startswith("/") and not link.startswith("//")) or link.startswith(
+    # a browser reads a backslash after the first slash as a slash: "//", another host
+    if (link.startswith("/") and not link.startswith(("//", "/\\"))) or link.startswith(
         ("https://", "http://")
     ):
         return link

@@ -104,6 +104,7 @@ def test_the_banner_lists_only_the_categories_the_site_uses(consent: None, setti
         ("analytix:consent-record", "/analytix/consent/"),  # a URL name
         ("javascript:alert(1)", None),
         ("//evil.example/", None),
+        ("/\\evil.example/", None),  # a browser reads it as "//": another host
         ('/p"><script>', '/p"><script>'),  # a path, escaped in the attribute
     ],
 )
