@@ -1,0 +1,52 @@
+"""Gaps the privacy review found (docs/privacy.md against the code), each a test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.consent.helpers import consent_part, make_request
+
+SIGNALS = ("ad_storage", "analytics_storage", "ad_user_data", "ad_personalization")
+DENIED = dict.fromkeys(SIGNALS, "denied")
+GRANTED = dict.fromkeys(SIGNALS, "granted")
+ADS_DENIED = {**DENIED, "analytics_storage": "granted"}
+
+
+def google_defaults(request: Any) -> dict[str, str]:
+    part = consent_part(request)
+    assert part is not None and "google" in part, part
+    return dict(part["google"]["defaults"])
+
+
+@pytest.mark.parametrize("required", [False, True])
+def test_gpc_on_marketing_denies_the_ad_signals_in_the_region_defaults(
+    settings: Any, required: bool
+) -> None:
+    # CPRA: GPC is an opt-out of sale and sharing (cross-context behavioural advertising);
+    # Google's ad_* signals must not be granted by default to a visitor who sends it.
+    settings.ANALYTICS_CONFIG = {
+        **settings.ANALYTICS_CONFIG,
+        "GPC": ["marketing"],
+        "CONSENT": {
+            "REQUIRED": required,
+            "GOOGLE": {"REGION_HEADER": "CF-IPCountry", "REGIONS": {"US": GRANTED}},
+        },
+    }
+    assert google_defaults(make_request(HTTP_CF_IPCOUNTRY="US")) == GRANTED
+    assert google_defaults(make_request(HTTP_CF_IPCOUNTRY="US", HTTP_SEC_GPC="1")) == ADS_DENIED
+
+
+# Parts of the EU with their own ISO 3166-1 code, which a CDN reports as the country:
+# Åland (Finland), French Guiana, Guadeloupe, Martinique, Réunion, Mayotte, Saint-Martin.
+@pytest.mark.parametrize("country", ["AX", "GF", "GP", "MQ", "RE", "YT", "MF"])
+def test_eu_territories_with_their_own_code_are_always_denied(settings: Any, country: str) -> None:
+    settings.ANALYTICS_CONFIG = {
+        **settings.ANALYTICS_CONFIG,
+        "CONSENT": {
+            "REQUIRED": True,
+            "GOOGLE": {"REGION_HEADER": "CF-IPCountry", "REGIONS": {"default": GRANTED}},
+        },
+    }
+    assert google_defaults(make_request(HTTP_CF_IPCOUNTRY=country)) == DENIED
