@@ -26,3 +26,9 @@ test("GPC that turns marketing off denies the ad signals in the region defaults 
   assert.deepEqual(commands(page)[0], ["consent", "default",
     { ad_storage: "denied", analytics_storage: "granted", ad_user_data: "denied", ad_personalization: "denied" }]);
 });
+test("withdrawal removes every Google cookie named _ga*: _gac_ (Ads conversions) too", () => {
+  const page = consentPage({ services: ["google"], cookie: "_gac_UA-1-1=1.2.3; _ga=GA1.1.5; km_ai=x; _km_cid=1; __hs_opt_out=no; __hsmem=1; fs_trusted=1; driftt_sid=1" });
+  const analytix = page.boot();
+  analytix.consent.reject();
+  assert.deepEqual(page.cookies().filter((name) => name !== "analytix_consent"), []);
+});
