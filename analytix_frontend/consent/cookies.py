@@ -33,6 +33,7 @@ VENDOR_COOKIES: Mapping[str, tuple[str, ...]] = {
 }
 EXPIRED = "Thu, 01 Jan 1970 00:00:00 GMT"
 MAX_DOMAINS = 4  # a deletion per name on at most this many Domain attributes
+MAX_PATH_SEGMENTS = 10  # as the page (vendor-cookies.js): deeper paths, the first ten's prefixes
 
 
 def matches(pattern: str, name: str) -> bool:
@@ -69,13 +70,29 @@ def deletion_domains(host: str) -> list[str | None]:
     return [None, *parents[:MAX_DOMAINS]]
 
 
-def deletion(name: str, domain: str | None, secure: bool) -> Morsel[str]:
-    """A `Set-Cookie` that expires `name` on path "/" (and `domain`)."""
+def deletion_paths(path: str) -> list[str]:
+    """The Path attributes to delete on for a request to `path`, as the page does: "/", and
+    each prefix of the path with and without its trailing "/" (the first MAX_PATH_SEGMENTS
+    segments). A cookie written without a Path sits on its page's directory ("/shop/cart/"
+    -> "/shop/cart"), so a deletion on "/" alone leaves it; the request carries it only on
+    those paths, which is where this runs."""
+    result = ["/"]
+    prefix = ""
+    for segment in [part for part in path.split("/") if part][:MAX_PATH_SEGMENTS]:
+        if not all(32 < ord(c) < 127 and c != ";" for c in segment):
+            break  # a Path attribute cannot carry it: the deeper prefixes are left out
+        prefix += "/" + segment
+        result += [prefix, prefix + "/"]
+    return result
+
+
+def deletion(name: str, domain: str | None, secure: bool, path: str = "/") -> Morsel[str]:
+    """A `Set-Cookie` that expires `name` on `path` (and `domain`)."""
     morsel: Morsel[str] = Morsel()
     morsel.set(name, "", "")
     morsel["expires"] = EXPIRED
     morsel["max-age"] = 0
-    morsel["path"] = "/"
+    morsel["path"] = path
     morsel["samesite"] = "Lax"
     if domain is not None:
         morsel["domain"] = domain

@@ -50,3 +50,29 @@ def test_eu_territories_with_their_own_code_are_always_denied(settings: Any, cou
         },
     }
     assert google_defaults(make_request(HTTP_CF_IPCOUNTRY=country)) == DENIED
+
+
+def test_the_next_response_deletes_a_cookie_set_on_a_deeper_path() -> None:
+    # docs/privacy.md: the server's deletion "reaches what the page cannot (an HttpOnly
+    # cookie, one set on a deeper path)". A cookie written at /shop/cart/ without a Path
+    # attribute sits on "/shop/cart"; only a deletion with that Path removes it.
+    from django.http import HttpResponse
+    from django.test import RequestFactory, override_settings
+
+    from analytix_frontend.consent.middleware import ConsentCookieMiddleware
+    from tests.consent.helpers import cookie
+
+    with override_settings(ALLOWED_HOSTS=["*"], ANALYTICS_CONFIG={**_config(), "CONSENT": True}):
+        request = RequestFactory().get("/shop/cart/", HTTP_HOST="www.example.com")
+        request.COOKIES.update({"_ga": "GA1.1.1", "analytix_consent": cookie("none")})
+        response = ConsentCookieMiddleware(lambda r: HttpResponse("page"))(request)
+    pairs = {(m.key, m["path"], m["domain"]) for m in response.cookies.values()}
+    for path in ("/", "/shop", "/shop/", "/shop/cart", "/shop/cart/"):
+        for domain in ("", "www.example.com", "example.com"):
+            assert ("_ga", path, domain) in pairs, (path, domain, sorted(pairs))
+
+
+def _config() -> dict[str, Any]:
+    from django.conf import settings
+
+    return dict(settings.ANALYTICS_CONFIG)
