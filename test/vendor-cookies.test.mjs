@@ -8,12 +8,13 @@ import { CORE, lines, makePage } from "./helpers.mjs";
 
 // docs/privacy.md and the contract between the browser and the server: service -> cookies.
 const CONTRACT = {
-  google: ["_ga", "_ga_*", "_gid", "_gat*", "_gcl_*"],
-  hubspot: ["hubspotutk", "__hstc", "__hssc", "__hssrc", "__hs_*", "messagesUtk"],
-  fullstory: ["fs_uid", "fs_lua", "fs_cid"],
+  google: ["_ga", "_ga_*", "_gac_*", "_gid", "_gat*", "_gcl_*"],
+  hubspot: ["hubspotutk", "__hs*", "messagesUtk"],
+  fullstory: ["fs_uid", "fs_lua", "fs_cid", "fs_trusted"],
   facebook_pixel: ["_fbp", "_fbc"],
-  kissmetrics: ["km_*", "kvcd"],
-  drift: ["drift_aid", "driftt_aid", "drift_campaign_refresh", "DFTT_END_USER_PREV_BOOTSTRAPPED"],
+  kissmetrics: ["km_*", "_km*", "kvcd"],
+  drift: ["drift_aid", "driftt_aid", "drift_eid", "driftt_eid", "driftt_sid", "drift_campaign_refresh",
+    "DFTT_END_USER_PREV_BOOTSTRAPPED"],
 };
 
 test("the table is one plain JSON object literal, the contract's (a Python test reads it the same way)", () => {

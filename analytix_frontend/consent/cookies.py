@@ -16,20 +16,24 @@ from http.cookies import Morsel
 from analytix_frontend.decide.services import SERVICES_BY_NAME
 
 VENDOR_COOKIES: Mapping[str, tuple[str, ...]] = {
-    "google": ("_ga", "_ga_*", "_gid", "_gat*", "_gcl_*"),
-    "hubspot": ("hubspotutk", "__hstc", "__hssc", "__hssrc", "__hs_*", "messagesUtk"),
-    "fullstory": ("fs_uid", "fs_lua", "fs_cid"),
+    "google": ("_ga", "_ga_*", "_gac_*", "_gid", "_gat*", "_gcl_*"),
+    "hubspot": ("hubspotutk", "__hs*", "messagesUtk"),
+    "fullstory": ("fs_uid", "fs_lua", "fs_cid", "fs_trusted"),
     "facebook_pixel": ("_fbp", "_fbc"),
-    "kissmetrics": ("km_*", "kvcd"),
+    "kissmetrics": ("km_*", "_km*", "kvcd"),
     "drift": (
         "drift_aid",
         "driftt_aid",
+        "drift_eid",
+        "driftt_eid",
+        "driftt_sid",
         "drift_campaign_refresh",
         "DFTT_END_USER_PREV_BOOTSTRAPPED",
     ),
 }
 EXPIRED = "Thu, 01 Jan 1970 00:00:00 GMT"
 MAX_DOMAINS = 4  # a deletion per name on at most this many Domain attributes
+MAX_PATH_SEGMENTS = 10  # as the page (vendor-cookies.js): deeper paths, the first ten's prefixes
 
 
 def matches(pattern: str, name: str) -> bool:
@@ -66,13 +70,29 @@ def deletion_domains(host: str) -> list[str | None]:
     return [None, *parents[:MAX_DOMAINS]]
 
 
-def deletion(name: str, domain: str | None, secure: bool) -> Morsel[str]:
-    """A `Set-Cookie` that expires `name` on path "/" (and `domain`)."""
+def deletion_paths(path: str) -> list[str]:
+    """The Path attributes to delete on for a request to `path`, as the page does: "/", and
+    each prefix of the path with and without its trailing "/" (the first MAX_PATH_SEGMENTS
+    segments). A cookie written without a Path sits on its page's directory ("/shop/cart/"
+    -> "/shop/cart"), so a deletion on "/" alone leaves it; the request carries it only on
+    those paths, which is where this runs."""
+    result = ["/"]
+    prefix = ""
+    for segment in [part for part in path.split("/") if part][:MAX_PATH_SEGMENTS]:
+        if not all(32 < ord(c) < 127 and c != ";" for c in segment):
+            break  # a Path attribute cannot carry it: the deeper prefixes are left out
+        prefix += "/" + segment
+        result += [prefix, prefix + "/"]
+    return result
+
+
+def deletion(name: str, domain: str | None, secure: bool, path: str = "/") -> Morsel[str]:
+    """A `Set-Cookie` that expires `name` on `path` (and `domain`)."""
     morsel: Morsel[str] = Morsel()
     morsel.set(name, "", "")
     morsel["expires"] = EXPIRED
     morsel["max-age"] = 0
-    morsel["path"] = "/"
+    morsel["path"] = path
     morsel["samesite"] = "Lax"
     if domain is not None:
         morsel["domain"] = domain

@@ -1,5 +1,6 @@
 """`ConsentCookieMiddleware`: on the response to a visitor who declined a category, deletes
-that category's vendors' cookies the request carried, on the host and its parent domains.
+that category's vendors' cookies the request carried, on the host and its parent domains and
+on "/" and each prefix of the request's path (where a cookie written without a Path sits).
 
 Put it first in MIDDLEWARE (above Django's `UpdateCacheMiddleware`, if you use the site-wide
 cache), so the deletions are added after any cache stored the response and are sent even
@@ -31,6 +32,7 @@ from django.utils.deprecation import MiddlewareMixin
 from analytix_frontend.consent.cookies import (
     deletion,
     deletion_domains,
+    deletion_paths,
     services_of,
     vendor_cookie_names,
 )
@@ -61,14 +63,18 @@ def declined_cookie_deletions(request: HttpRequest, response: HttpResponseBase) 
     deleted = []
     for name in names:
         try:
-            morsels = [deletion(name, d, secure) for d in deletion_domains(host)]
+            morsels = [
+                deletion(name, d, secure, p)
+                for p in deletion_paths(request.path)
+                for d in deletion_domains(host)
+            ]
         except CookieError:  # a name no Set-Cookie can carry (the page's pass may reach it)
             continue
         deleted.append(name)
         for morsel in morsels:
-            # One Set-Cookie per (name, domain): the response's cookie jar is keyed by name,
+            # One Set-Cookie per (name, domain, path): the response's cookie jar is keyed by name,
             # so each deletion goes in under its own key (";" never occurs in a cookie name).
-            response.cookies[f"{name};{morsel['domain']}"] = morsel
+            response.cookies[f"{name};{morsel['domain']};{morsel['path']}"] = morsel
     if not deleted:
         return []
     patch_cache_control(response, private=True)

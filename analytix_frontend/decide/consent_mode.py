@@ -22,6 +22,7 @@ from typing import Any
 logger = logging.getLogger("analytix_frontend")
 
 SIGNALS: tuple[str, ...] = ("ad_storage", "analytics_storage", "ad_user_data", "ad_personalization")
+AD_SIGNALS: tuple[str, ...] = ("ad_storage", "ad_user_data", "ad_personalization")
 GRANTED, DENIED = "granted", "denied"
 MODES = ("basic", "advanced")
 DEFAULT_REGION = "default"
@@ -32,9 +33,12 @@ REGION_CODE = re.compile(r"[A-Z]{2}(?:-[A-Z0-9]{1,3})?", re.ASCII)
 HEADER_NAME = re.compile(r"[A-Za-z0-9-]+", re.ASCII)
 # Where consent is required before any of the four: the EU, the other EEA states (Iceland,
 # Liechtenstein, Norway), the United Kingdom and Switzerland. ("EL" is the EU's own code for
-# Greece and "UK" a common spelling of GB: both count too.)
+# Greece and "UK" a common spelling of GB: both count too. Parts of the EU that have their
+# own ISO 3166-1 code, which a CDN reports as the country, count as well: Åland, French
+# Guiana, Guadeloupe, Martinique, Réunion, Mayotte and Saint-Martin.)
 ALWAYS_DENIED = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR EL HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE "
+    "AX GF GP MQ RE YT MF "
     "IS LI NO GB UK CH".split()
 )
 # Cloudflare's answers for "unknown" and "Tor": no region.

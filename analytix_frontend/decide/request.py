@@ -147,8 +147,13 @@ class RequestDecision:
 
     def google_defaults(self) -> dict[str, str]:
         """Consent Mode's four signals before the visitor's choice, for their region (the
-        EEA, the UK and Switzerland: all denied)."""
-        return consent_mode.region_defaults(self.privacy.consent.google, self.region())
+        EEA, the UK and Switzerland: all denied). Global Privacy Control that turns
+        "marketing" off denies the three ad signals whatever the region's row says (CPRA: an
+        opt-out of sale and sharing)."""
+        defaults = consent_mode.region_defaults(self.privacy.consent.google, self.region())
+        if self.gpc_refuses("marketing"):
+            defaults.update(dict.fromkeys(consent_mode.AD_SIGNALS, consent_mode.DENIED))
+        return defaults
 
     def identity(self) -> dict[str, Any] | None:
         """The signed-in user's identity as the page may carry it (opt-in), read once."""

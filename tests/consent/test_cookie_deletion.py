@@ -35,14 +35,17 @@ VISITOR_COOKIES = {
 }
 # The contract's list (/work/consent-contract.md, "Cookie deletion")
 CONTRACT = {
-    "google": {"_ga", "_ga_*", "_gid", "_gat*", "_gcl_*"},
-    "hubspot": {"hubspotutk", "__hstc", "__hssc", "__hssrc", "__hs_*", "messagesUtk"},
-    "fullstory": {"fs_uid", "fs_lua", "fs_cid"},
+    "google": {"_ga", "_ga_*", "_gac_*", "_gid", "_gat*", "_gcl_*"},
+    "hubspot": {"hubspotutk", "__hs*", "messagesUtk"},
+    "fullstory": {"fs_uid", "fs_lua", "fs_cid", "fs_trusted"},
     "facebook_pixel": {"_fbp", "_fbc"},
-    "kissmetrics": {"km_*", "kvcd"},
+    "kissmetrics": {"km_*", "_km*", "kvcd"},
     "drift": {
         "drift_aid",
         "driftt_aid",
+        "drift_eid",
+        "driftt_eid",
+        "driftt_sid",
         "drift_campaign_refresh",
         "DFTT_END_USER_PREV_BOOTSTRAPPED",
     },
@@ -68,7 +71,8 @@ def deleted(response: HttpResponse) -> dict[str, set[str]]:
     """Cookie name -> the Domain attributes it is deleted on ("" for host-only)."""
     found: dict[str, set[str]] = {}
     for morsel in response.cookies.values():
-        assert morsel.value == "" and morsel["max-age"] == 0 and morsel["path"] == "/"
+        assert morsel.value == "" and morsel["max-age"] == 0
+        assert morsel["path"] in ("/", "/page", "/page/")  # "/" and each prefix of the path
         found.setdefault(morsel.key, set()).add(morsel["domain"])
     return found
 
@@ -159,7 +163,9 @@ def test_the_view_s_own_cookie_wins() -> None:
 
 @pytest.mark.django_db  # the handler's request_started closes old connections
 @pytest.mark.urls(__name__)
-def test_the_wsgi_response_carries_one_set_cookie_per_name_and_domain(settings: Any) -> None:
+def test_the_wsgi_response_carries_one_set_cookie_per_name_domain_and_path(
+    settings: Any,
+) -> None:
     settings.MIDDLEWARE = [MIDDLEWARE]
     environ = RequestFactory()._base_environ(
         PATH_INFO="/page/",
@@ -171,9 +177,13 @@ def test_the_wsgi_response_carries_one_set_cookie_per_name_and_domain(settings: 
     headers: list[tuple[str, str]] = []
     WSGIHandler()(environ, lambda status, sent: headers.extend(sent))
     set_cookies = [value for name, value in headers if name == "Set-Cookie"]
-    assert len(set_cookies) == 3
+    assert len(set_cookies) == 9
     parsed = [SimpleCookie(value)["_fbp"] for value in set_cookies]
-    assert {m["domain"] for m in parsed} == {"", "shop.example.com", "example.com"}
+    assert {(m["domain"], m["path"]) for m in parsed} == {
+        (domain, path)
+        for domain in ("", "shop.example.com", "example.com")
+        for path in ("/", "/page", "/page/")
+    }
     assert all(m.value == "" and m["max-age"] == "0" for m in parsed)
 
 

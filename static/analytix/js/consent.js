@@ -346,6 +346,11 @@
   analytix.consentVendorDenied = function (service) {
     return deniedServices[service] === true;
   };
+  // Global Privacy Control turns this category off in this browser (whatever the visitor or a
+  // consent manager grants): Google's ad signals stay denied when it covers "marketing".
+  analytix.consentGpcRefuses = function (category) {
+    return window.navigator.globalPrivacyControl === true && site.gpc.indexOf(category) !== -1;
+  };
   // Advanced Consent Mode: Google starts before consent, every signal denied (boot.js).
   analytix.consentStartsEarly = function (service) {
     return service === "google" && site.required && Boolean(site.google) && site.google.mode === "advanced";

@@ -24,12 +24,13 @@
   }
 
   var VENDOR_COOKIES = {
-    "google": ["_ga", "_ga_*", "_gid", "_gat*", "_gcl_*"],
-    "hubspot": ["hubspotutk", "__hstc", "__hssc", "__hssrc", "__hs_*", "messagesUtk"],
-    "fullstory": ["fs_uid", "fs_lua", "fs_cid"],
+    "google": ["_ga", "_ga_*", "_gac_*", "_gid", "_gat*", "_gcl_*"],
+    "hubspot": ["hubspotutk", "__hs*", "messagesUtk"],
+    "fullstory": ["fs_uid", "fs_lua", "fs_cid", "fs_trusted"],
     "facebook_pixel": ["_fbp", "_fbc"],
-    "kissmetrics": ["km_*", "kvcd"],
-    "drift": ["drift_aid", "driftt_aid", "drift_campaign_refresh", "DFTT_END_USER_PREV_BOOTSTRAPPED"]
+    "kissmetrics": ["km_*", "_km*", "kvcd"],
+    "drift": ["drift_aid", "driftt_aid", "drift_eid", "driftt_eid", "driftt_sid", "drift_campaign_refresh",
+      "DFTT_END_USER_PREV_BOOTSTRAPPED"]
   };
 
   // Second-level suffixes under which a registrable domain has three labels (a short list of

@@ -94,7 +94,7 @@
       }
       var running = granted || Boolean(vendor.record && vendor.record.advanced);
       var marketing = running && (vendor.categories || []).indexOf("marketing") !== -1 &&
-        !(analytix.consentVendorDenied && analytix.consentVendorDenied("google"));
+        !(analytix.consentVendorDenied && analytix.consentVendorDenied("google")) && !gpcRefusesAds();
       window.gtag("consent", "update", {
         ad_storage: marketing ? "granted" : "denied",
         analytics_storage: granted ? "granted" : "denied",
@@ -115,6 +115,11 @@
     return Boolean(consent && consent.state && consent.state.source === "gcm");
   }
 
+  // Global Privacy Control covers "marketing" in this browser: the ad signals stay denied.
+  function gpcRefusesAds() {
+    return typeof analytix.consentGpcRefuses === "function" && analytix.consentGpcRefuses("marketing");
+  }
+
   // Before "config": the region's defaults (all denied without them), then the two settings.
   function sendDefaults(log) {
     if (defaultsSent) {
@@ -127,7 +132,7 @@
     } else {
       var defaults = {};
       SIGNALS.forEach(function (signal) {
-        defaults[signal] = settings ? settings.defaults[signal] : "denied";
+        defaults[signal] = settings && !(signal !== "analytics_storage" && gpcRefusesAds()) ? settings.defaults[signal] : "denied";
       });
       if (settings && settings.waitForUpdate > 0) {
         defaults.wait_for_update = settings.waitForUpdate;
