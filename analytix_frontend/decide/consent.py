@@ -45,13 +45,15 @@ MAX_VERSION_LENGTH = 100
 SOURCES: tuple[str, ...] = ("analytix", "cookie_consent", "tcf", "gcm")
 DEFAULT_RETENTION_DAYS = 1095  # 3 years
 # IAB TCF v2.2 purposes each category needs (all of them), and the Global Vendor List ids of
-# the services that are on it (a service not listed is decided by the purposes alone).
+# the services that are on it (a service not listed is decided by the purposes alone). Of
+# ours only Google is on the list (755); Meta is not an IAB vendor, so no id can carry its
+# consent: its category's purposes decide.
 DEFAULT_TCF_PURPOSES: Mapping[str, tuple[int, ...]] = {
     "analytics": (1, 7, 8, 9, 10),
     "marketing": (1, 2, 3, 4),
     "functional": (1,),
 }
-DEFAULT_TCF_VENDORS: Mapping[str, int] = {"google": 755, "facebook_pixel": 89}
+DEFAULT_TCF_VENDORS: Mapping[str, int] = {"google": 755}
 TCF_PURPOSE_IDS = range(1, 12)  # TCF v2.2 purposes 1 to 11
 
 logger = logging.getLogger("analytix_frontend")

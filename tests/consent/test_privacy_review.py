@@ -76,3 +76,14 @@ def _config() -> dict[str, Any]:
     from django.conf import settings
 
     return dict(settings.ANALYTICS_CONFIG)
+
+
+def test_the_tcf_default_gives_no_vendor_id_to_a_service_that_is_not_an_iab_vendor(
+    settings: Any,
+) -> None:
+    # Of our services only Google is on IAB Europe's Global Vendor List (755). Meta is a
+    # non-IAB vendor: any id given to it is another company's, whose consent would then
+    # decide Meta's. Its category's purposes decide it instead.
+    settings.ANALYTICS_CONFIG = {**settings.ANALYTICS_CONFIG, "CONSENT": {"SOURCE": "tcf"}}
+    part = consent_part(make_request())
+    assert part is not None and part["tcf"]["vendors"] == {"google": 755}
