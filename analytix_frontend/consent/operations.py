@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -40,26 +41,38 @@ class NoSuchUser(LookupError):
     pass
 
 
-def find_user(value: str) -> Any:
-    """A user by username (the model's USERNAME_FIELD) or pk."""
-    model = get_user_model()
-    found = model._default_manager.filter(**{str(model.USERNAME_FIELD): value}).first()
-    if found is None and value.isdigit():
-        found = model._default_manager.filter(pk=int(value)).first()
-    if found is None:
-        raise NoSuchUser(f"no user {value!r} (by {model.USERNAME_FIELD} or pk)")
-    return found
+def subject_user_pk(value: str) -> str:
+    """The `user_pk` a user's records carry, for a user named by username or pk. A value the
+    records hold as a `user_pk` is taken as it is when no user has it: the account may have
+    been deleted since (its records must still be exported or erased), or the project has no
+    `django.contrib.auth`."""
+    try:
+        model = get_user_model()
+    except (ImproperlyConfigured, LookupError):  # no contrib.auth: pks are all there is
+        model = None
+    if model is not None:
+        found = model._default_manager.filter(**{str(model.USERNAME_FIELD): value}).first()
+        if found is None and value.isdigit():
+            found = model._default_manager.filter(pk=int(value)).first()
+        if found is not None:
+            return str(found.pk)
+    if ConsentRecord.objects.filter(user_pk=value).exists():
+        return value
+    by = f"by {model.USERNAME_FIELD} or pk" if model is not None else "by pk"
+    raise NoSuchUser(f"no user {value!r} ({by}), and no consent record names that user")
 
 
-def subject_records(consent_id: str | None = None, user: Any = None) -> QuerySet[ConsentRecord]:
+def subject_records(
+    consent_id: str | None = None, user_pk: str | None = None
+) -> QuerySet[ConsentRecord]:
     """Every record of one subject, oldest first."""
     condition = Q(pk__in=[])
     if consent_id:
         condition |= Q(consent_id=consent_id)
-    if user is not None:
-        by_user = ConsentRecord.objects.filter(user_pk=str(user.pk))
+    if user_pk is not None:
+        by_user = ConsentRecord.objects.filter(user_pk=user_pk)
         ids = by_user.values_list("consent_id", flat=True)
-        condition |= Q(user_pk=str(user.pk)) | Q(consent_id__in=list(ids))
+        condition |= Q(user_pk=user_pk) | Q(consent_id__in=list(ids))
     return ConsentRecord.objects.filter(condition).order_by("created", "pk")
 
 

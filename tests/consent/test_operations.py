@@ -104,6 +104,15 @@ def test_delete_one_subject(history: User) -> None:
     assert list(ConsentRecord.objects.values_list("consent_id", flat=True)) == [OTHER_ID]
 
 
+def test_a_deleted_account_s_records_can_still_be_exported_and_erased(history: User) -> None:
+    """Erasure often comes after the account is gone: its pk is still on the records."""
+    pk = str(history.pk)
+    history.delete()
+    assert len(json.loads(run("export", "--user", pk))) == 3
+    assert run("delete", "--user", pk, "--no-input") == "Deleted 3 consent records.\n"
+    assert list(ConsentRecord.objects.values_list("consent_id", flat=True)) == [OTHER_ID]
+
+
 def test_delete_asks_first(history: User, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("builtins.input", lambda prompt: "n")
     with pytest.raises(CommandError, match="Nothing deleted"):

@@ -74,7 +74,7 @@ class Command(BaseCommand):
         records.delete()
         self.stdout.write(f"Deleted {count} consent records.")
 
-    def _subject(self, options: dict[str, Any]) -> tuple[str | None, Any]:
+    def _subject(self, options: dict[str, Any]) -> tuple[str | None, str | None]:
         consent_id, user = options["consent_id"], options["user"]
         if not consent_id and not user:
             raise CommandError("Name the subject: a consent id, or --user.")
@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 f"{consent_id!r} is not a consent id (22 characters A-Z a-z 0-9 _ -)."
             )
         try:
-            return consent_id, operations.find_user(user) if user else None
+            return consent_id, operations.subject_user_pk(user) if user else None
         except operations.NoSuchUser as missing:
             raise CommandError(str(missing)) from None
 
