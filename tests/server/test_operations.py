@@ -128,6 +128,18 @@ def test_purge_deletes_finished_calls_past_retention_only(
     assert [r.pk for r in records()] == [old_pending.pk]  # an open call is never purged
 
 
+def test_a_bad_older_than_on_the_command_line_is_a_usage_error_not_a_traceback(
+    stored: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from analytix_frontend.management.commands.analytix_calls import Command
+
+    for bad in ("-1", "abc"):
+        with pytest.raises(SystemExit) as exited:
+            Command().run_from_argv(["manage.py", "analytix_calls", "--purge", "--older-than", bad])
+        assert exited.value.code == 2
+        assert f"whole number of days, not {bad!r}" in capsys.readouterr().err
+
+
 def test_bad_options_and_a_missing_table_say_what_to_do(
     stored: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ attempt now at every pending call (and at calls whose sender stopped), in this p
 from __future__ import annotations
 
 import json
+from argparse import ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -32,7 +33,9 @@ def _days(text: str) -> int:
     except ValueError:
         days = -1
     if days < 0:
-        raise CommandError(f"--older-than wants a whole number of days, not {text!r}")
+        # argparse turns this into a usage error (exit status 2, no traceback) on the command
+        # line, and into a CommandError in call_command.
+        raise ArgumentTypeError(f"--older-than wants a whole number of days, not {text!r}")
     return days
 
 
