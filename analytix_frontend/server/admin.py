@@ -2,8 +2,10 @@
 read-only (the state machine owns them), searchable by id, vendor, kind and state, with one
 action to send calls again.
 
-What a record shows is what its vendor receives (the person, the form's fields, the public
-Kissmetrics key) and never the access token, which no record holds. Deleting a record (a
+What a record shows is what its vendor receives (the person, the form's fields) and never a
+key: not the access token, which no record holds, nor the Kissmetrics key (`_k`), which is
+shown by its setting's name (it is public, on the pages, but a screen shared from the admin
+need not carry it). Deleting a record (a
 person's erasure request) is allowed.
 """
 
@@ -68,6 +70,9 @@ class ServerCallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         shown = {key: record.data.get(key) for key in ("method", "url", "params", "json", "bearer")}
         if shown.get("bearer"):
             shown["bearer"] = f"the token in ANALYTICS_IDS[{shown['bearer']!r}] (not stored)"
+        params = shown.get("params")
+        if isinstance(params, dict) and "_k" in params:
+            shown["params"] = {**params, "_k": "the key in ANALYTICS_IDS['KISSMETRICS_KEY']"}
         return format_html("<pre>{}</pre>", json.dumps(shown, indent=2, sort_keys=True))
 
     @admin.action(description="Send again (dead and failed calls get a fresh round)")

@@ -209,6 +209,16 @@ def test_admin_is_read_only_and_never_shows_the_token(stored: Any) -> None:
     assert TOKEN not in shown
 
 
+def test_admin_never_shows_the_kissmetrics_key(stored: Any, settings: Any) -> None:
+    record_kissmetrics_event("ada@example.com", "Paid", {"Plan": "pro"})
+    [record] = records()
+    assert record.data["params"]["_k"] == settings.ANALYTICS_IDS["KISSMETRICS_KEY"]  # to send
+    shown = str(admin_view().what_the_vendor_receives(record))
+    assert settings.ANALYTICS_IDS["KISSMETRICS_KEY"] not in shown
+    assert "the key in ANALYTICS_IDS[&#x27;KISSMETRICS_KEY&#x27;]" in shown
+    assert "ada@example.com" in shown and "pro" in shown  # the rest as the vendor gets it
+
+
 def test_admin_action_sends_again(server_settings: Any, vendor: FakeVendor) -> None:
     vendor.answer(400)
     record_kissmetrics_event("ada", "Paid")
