@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +126,19 @@ def test_purge_deletes_finished_calls_past_retention_only(
         "analytix_calls", "--purge", "--older-than", "0"
     )
     assert [r.pk for r in records()] == [old_pending.pk]  # an open call is never purged
+
+
+def test_counts_say_when_pending_calls_wait_past_lease_and_what_to_check(stored: Any) -> None:
+    record_kissmetrics_event("ada", "Paid")
+    record_kissmetrics_event("bob", "Paid")
+    assert "nothing picked them up" not in run("analytix_calls")  # both just made
+    long_ago = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    ServerCall.objects.filter(pk=records()[0].pk).update(next_attempt_at=long_ago)
+    out = run("analytix_calls")
+    assert "1 pending call(s) have been due for more than LEASE (120 s)" in out
+    assert "DISPATCH = 'tests.server.helpers.record_dispatch' needs the dispatcher" in out
+    assert "`manage.py analytix_calls --send` sends them now." in out
+    assert json.loads(run("analytix_calls", "--json"))["overdue"] == 1
 
 
 def test_a_bad_older_than_on_the_command_line_is_a_usage_error_not_a_traceback(
