@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -287,8 +288,12 @@ def test_a_real_worker_sends_retries_and_honours_retry_after(
     assert received[3].path == "/e"
     assert received[3].query["_n"] == "Paid"
     log = worker.log.read_text(errors="replace")
-    assert "HubSpot contact update: answered 503; retry 1 of 2 in" in log
-    assert "HubSpot contact update: answered 429; retry 2 of 2 in 1.00 s." in log
+    assert re.search(
+        r"HubSpot contact update \(call [0-9a-f-]{36}\): answered 503; retry 1 of 2 in", log
+    )
+    assert re.search(
+        r"contact update \(call [0-9a-f-]{36}\): answered 429; retry 2 of 2 in 1.00 s", log
+    )
     assert TOKEN not in log  # the task messages carry the call's id, never the token
     # Nothing more arrives: the success ended each task (the worker is still running).
     vendor.wait_for(5, timeout=1.5)
