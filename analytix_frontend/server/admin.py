@@ -1,6 +1,7 @@
 """The server-call records in the Django admin (registered by analytix_frontend/admin.py):
-read-only (the state machine owns them), searchable by id, vendor, kind and state, with one
-action to send calls again.
+read-only (the state machine owns them), searchable by id, vendor, kind and state, and by
+what the vendor receives (a person's email, to find their calls for an erasure request),
+with one action to send calls again.
 
 What a record shows is what its vendor receives (the person, the form's fields) and never a
 key: not the access token, which no record holds, nor the Kissmetrics key (`_k`), which is
@@ -58,11 +59,16 @@ class ServerCallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[ServerCall], search_term: str
     ) -> tuple[QuerySet[ServerCall], bool]:
-        """A call's id as logged (with dashes) finds it; other words search the fields."""
+        """A call's id as logged (with dashes) finds it; other words search the fields, and
+        what the vendor receives (a person's email or Kissmetrics id: an erasure request)."""
+        term = search_term.strip()
         try:
-            key = uuid.UUID(search_term.strip())
+            key = uuid.UUID(term)
         except ValueError:
-            return super().get_search_results(request, queryset, search_term)
+            found, duplicates = super().get_search_results(request, queryset, search_term)
+            if term:
+                found = found | queryset.filter(data__icontains=term)
+            return found, duplicates
         return queryset.filter(pk=key), False
 
     @admin.display(description="what the vendor receives")

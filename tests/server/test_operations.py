@@ -209,6 +209,18 @@ def test_admin_finds_a_call_by_its_logged_id_vendor_or_state(stored: Any) -> Non
     assert search("pending") == sorted([event.pk, form.pk])
 
 
+def test_admin_finds_a_persons_calls_for_an_erasure_request(stored: Any) -> None:
+    submit_hubspot_form(FORM_GUID, {"email": "ada@example.com"})
+    update_hubspot_contact("ada@example.com", {"plan": "pro"})
+    record_kissmetrics_event("ada@example.com", "Paid")
+    record_kissmetrics_event("bob@example.com", "Paid")
+    ada = sorted(r.pk for r in records() if "bob" not in json.dumps(r.data))
+    found, _ = admin_view().get_search_results(
+        RequestFactory().get("/"), ServerCall.objects.all(), "Ada@Example.com"
+    )
+    assert len(ada) == 3 and sorted(found.values_list("pk", flat=True)) == ada
+
+
 def test_admin_is_read_only_and_never_shows_the_token(stored: Any) -> None:
     update_hubspot_contact("ada@example.com", {"plan": "pro"})
     [record] = records()
