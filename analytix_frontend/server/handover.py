@@ -112,6 +112,24 @@ def _hand_over_one(call_id: str, config: ServerSettings, call: Call | None) -> b
     return True
 
 
+def not_queued(call_ids: Sequence[str], config: ServerSettings) -> list[str]:
+    """Of the calls a sweep found due, those with no task already waiting for them (on
+    `django-tasks-db`; other modes cannot tell, and get them all)."""
+    if config.dispatch != TASKS or not call_ids:
+        return list(call_ids)
+    import analytix_frontend.server.tasks as tasks
+
+    waiting = tasks.still_queued(call_ids, config)
+    if waiting:
+        logger.info(
+            "%d pending call(s) still have a task waiting: is `manage.py db_worker` running "
+            "for TASKS_BACKEND %r, and keeping up? No second task is queued.",
+            len(waiting),
+            config.tasks_backend,
+        )
+    return [call_id for call_id in call_ids if call_id not in waiting]
+
+
 def forget_lost_claims(owners: Sequence[str], config: ServerSettings) -> None:
     """Tells the task queue about tasks whose worker stopped mid-call (see server/tasks.py)."""
     if config.dispatch == TASKS and owners:
