@@ -1,9 +1,12 @@
 """The server-call records in the Django admin (registered by analytix_frontend/admin.py):
-read-only (the state machine owns them), searchable by id, vendor, kind and state, with one
-action to send calls again.
+read-only (the state machine owns them), searchable by id, vendor, kind and state, and by
+what the vendor receives (a person's email, to find their calls for an erasure request),
+with one action to send calls again.
 
-What a record shows is what its vendor receives (the person, the form's fields, the public
-Kissmetrics key) and never the access token, which no record holds. Deleting a record (a
+What a record shows is what its vendor receives (the person, the form's fields) and never a
+key: not the access token, which no record holds, nor the Kissmetrics key (`_k`), which is
+shown by its setting's name (it is public, on the pages, but a screen shared from the admin
+need not carry it). Deleting a record (a
 person's erasure request) is allowed.
 """
 
@@ -56,11 +59,16 @@ class ServerCallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[ServerCall], search_term: str
     ) -> tuple[QuerySet[ServerCall], bool]:
-        """A call's id as logged (with dashes) finds it; other words search the fields."""
+        """A call's id as logged (with dashes) finds it; other words search the fields, and
+        what the vendor receives (a person's email or Kissmetrics id: an erasure request)."""
+        term = search_term.strip()
         try:
-            key = uuid.UUID(search_term.strip())
+            key = uuid.UUID(term)
         except ValueError:
-            return super().get_search_results(request, queryset, search_term)
+            found, duplicates = super().get_search_results(request, queryset, search_term)
+            if term:
+                found = found | queryset.filter(data__icontains=term)
+            return found, duplicates
         return queryset.filter(pk=key), False
 
     @admin.display(description="what the vendor receives")
@@ -68,6 +76,9 @@ class ServerCallAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         shown = {key: record.data.get(key) for key in ("method", "url", "params", "json", "bearer")}
         if shown.get("bearer"):
             shown["bearer"] = f"the token in ANALYTICS_IDS[{shown['bearer']!r}] (not stored)"
+        params = shown.get("params")
+        if isinstance(params, dict) and "_k" in params:
+            shown["params"] = {**params, "_k": "the key in ANALYTICS_IDS['KISSMETRICS_KEY']"}
         return format_html("<pre>{}</pre>", json.dumps(shown, indent=2, sort_keys=True))
 
     @admin.action(description="Send again (dead and failed calls get a fresh round)")

@@ -59,6 +59,14 @@ def _enqueue_or_leave(call_id: str, countdown: float) -> None:
         )
 
 
+def broker() -> str:
+    """The broker the task is published to, as Celery shows it (no password)."""
+    try:
+        return str(send_call.app.connection_for_write().as_uri())
+    except Exception as exc:
+        return f"unknown ({type(exc).__name__})"
+
+
 def enqueue(call_id: str, countdown: float = 0.0) -> None:
     """Publishes one attempt at the call. Raises what Celery raises."""
     send_call.apply_async(args=[call_id], countdown=countdown or None)

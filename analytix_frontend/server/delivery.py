@@ -174,7 +174,7 @@ def _log_step(
     elif state == State.PENDING and delay is not None:
         logger.debug(
             "%s: %s; retry %d of %d in %.2f s.",
-            call.describe(),
+            what,
             outcome.problem,
             number,
             config.retries,
@@ -190,7 +190,7 @@ def _log_step(
                 MAYBE_TWICE,
             )
     elif outcome.status == 404 and call.missing_ok:
-        logger.info("%s: no such record (404); nothing updated or created.", call.describe())
+        logger.info("%s: no such record (404); nothing updated or created.", what)
     else:
         retried = f" after {number} attempts" if number > 1 else ""
         stored = f"; {call.service} may hold it {lost} time(s)" if lost else ""

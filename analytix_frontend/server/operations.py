@@ -30,6 +30,7 @@ class Counts:
     maybe_sent_twice: Counter[str] = field(default_factory=Counter)
     oldest_pending: datetime | None = None
     past_retention: int = 0
+    overdue: int = 0  # pending calls due for longer than LEASE: nothing is sending them
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,6 +38,7 @@ class Counts:
             "maybe_sent_twice": dict(self.maybe_sent_twice),
             "oldest_pending": self.oldest_pending.isoformat() if self.oldest_pending else None,
             "past_retention": self.past_retention,
+            "overdue": self.overdue,
         }
 
 
@@ -53,6 +55,10 @@ def counts(config: ServerSettings) -> Counts:
         state__in=(State.PENDING, State.SENDING)
     ).aggregate(oldest=Min("created_at"))["oldest"]
     result.past_retention = _finished_before(_cutoff(config.retention_days)).count()
+    result.overdue = ServerCall.objects.filter(
+        state=State.PENDING,
+        next_attempt_at__lt=delivery.now() - timedelta(seconds=config.lease),
+    ).count()
     return result
 
 

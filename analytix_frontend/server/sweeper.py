@@ -18,7 +18,7 @@ from typing import Any
 
 from analytix_frontend.server.config import ServerSettings, read_server_settings
 from analytix_frontend.server.delivery import sweep
-from analytix_frontend.server.handover import forget_lost_claims, hand_over, room
+from analytix_frontend.server.handover import forget_lost_claims, hand_over, not_queued, room
 
 logger = logging.getLogger("analytix_frontend.server")
 
@@ -45,8 +45,9 @@ def sweep_once(config: ServerSettings | None = None) -> int:
             )
         return 0
     forget_lost_claims(swept.lost_owners, config)
-    hand_over(swept.due, config)
-    return len(swept.due)
+    due = not_queued(swept.due, config)
+    hand_over(due, config)
+    return len(due)
 
 
 def _run() -> None:

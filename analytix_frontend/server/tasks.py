@@ -79,7 +79,8 @@ def _hand_over_left_behind(config: ServerSettings) -> None:
     again, and the lost tasks marked FAILED."""
     swept = delivery.worker_sweep(config)
     close_lost_tasks(swept.lost_owners, config)
-    for call_id in swept.due:
+    waiting = still_queued(swept.due, config)
+    for call_id in (c for c in swept.due if c not in waiting):
         try:
             enqueue(call_id, config)
         except Exception as exc:
@@ -114,6 +115,23 @@ def enqueue(call_id: str, config: ServerSettings, delay: float = 0.0) -> None:
             queued.enqueue(call_id)
     else:
         queued.enqueue(call_id)
+
+
+def still_queued(call_ids: Sequence[str], config: ServerSettings) -> set[str]:
+    """The calls that have a task waiting (READY) on `django-tasks-db`: a sweep queues no
+    second one. (Else a backlog, or no `db_worker` at all, grew by one task per waiting
+    call every LEASE: thousands of rows an hour for the worker to wade through.)"""
+    if not call_ids or not enqueues_in_transaction(config):
+        return set()
+    from django_tasks_db.models import DBTaskResult
+
+    rows = DBTaskResult.objects.filter(
+        status="READY",
+        backend_name=config.tasks_backend,
+        task_path=send_call.module_path,
+        args_kwargs__args__0__in=list(call_ids),
+    ).values_list("args_kwargs", flat=True)
+    return {str(row["args"][0]) for row in rows}
 
 
 def close_lost_tasks(owners: Sequence[str], config: ServerSettings) -> None:

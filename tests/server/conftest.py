@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from analytix_frontend.server import delivery, dispatch, inline, sweeper
+from analytix_frontend.server import delivery, dispatch, handover, inline, sweeper
 from analytix_frontend.server.models import ServerCall
 from tests.server import helpers
 from tests.server.fake_vendor import FakeVendor
@@ -46,6 +46,7 @@ def _nothing_left_running() -> Iterator[None]:
     yield
     assert dispatch.flush(timeout=30), "background sends still running after the test"
     sweeper.stop()
+    handover.forget_failures()
 
 
 @pytest.fixture

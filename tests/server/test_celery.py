@@ -4,11 +4,14 @@ commits to the test database (a file)."""
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +22,7 @@ import pytest
 from django.db import connection
 
 from analytix_frontend.server import celery as celery_mode
-from analytix_frontend.server import record_kissmetrics_event, update_hubspot_contact
+from analytix_frontend.server import handover, record_kissmetrics_event, update_hubspot_contact
 from analytix_frontend.server.celery import send_call
 from tests.server.celery_app import make_app
 from tests.server.conftest import TOKEN, Clock, records, set_server, states
@@ -117,6 +120,48 @@ def test_a_retry_the_broker_refuses_stays_pending(
     record_kissmetrics_event("ada", "Paid")
     assert states() == ["pending"]
     assert "its retry could not be queued (ConnectionError); it stays pending" in caplog.text
+
+
+def test_a_broker_that_is_down_is_tried_once_then_calls_wait_for_the_sweep(
+    server_settings: Any, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A broker that refuses every connection: the first call's hand-over tries it (and says
+    why, and where), the next calls wait for the sweep without trying (no time lost in the
+    request) until the pause is over."""
+    set_server(server_settings, DISPATCH="celery")
+    tries = 0
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def refuse() -> None:
+        nonlocal tries
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # closed: the test is over
+            tries += 1
+            connection.close()
+
+    threading.Thread(target=refuse, daemon=True).start()
+    port = listener.getsockname()[1]
+    make_app(f"redis://:secret@127.0.0.1:{port}/0")
+    try:
+        record_kissmetrics_event("ada", "Paid")
+        first = tries
+        record_kissmetrics_event("bob", "Paid")
+        record_kissmetrics_event("cyd", "Paid")
+        assert first >= 1 and tries == first  # the later calls did not try the broker
+        clock.advance(handover.PAUSE + 1)
+        record_kissmetrics_event("dee", "Paid")
+        assert tries > first
+    finally:
+        listener.close()
+    assert states() == ["pending"] * 4
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert f"broker redis://:**@127.0.0.1:{port}/0" in lines[0]
+    assert "could not be queued (dispatcher 'celery': OperationalError: " in lines[0]
+    assert "a hand-over failed less than 10 s ago" in lines[1]
+    assert "secret" not in caplog.text
 
 
 # The real thing: redis-server and a celery worker in their own processes.
@@ -243,8 +288,12 @@ def test_a_real_worker_sends_retries_and_honours_retry_after(
     assert received[3].path == "/e"
     assert received[3].query["_n"] == "Paid"
     log = worker.log.read_text(errors="replace")
-    assert "HubSpot contact update: answered 503; retry 1 of 2 in" in log
-    assert "HubSpot contact update: answered 429; retry 2 of 2 in 1.00 s." in log
+    assert re.search(
+        r"HubSpot contact update \(call [0-9a-f-]{36}\): answered 503; retry 1 of 2 in", log
+    )
+    assert re.search(
+        r"contact update \(call [0-9a-f-]{36}\): answered 429; retry 2 of 2 in 1.00 s", log
+    )
     assert TOKEN not in log  # the task messages carry the call's id, never the token
     # Nothing more arrives: the success ended each task (the worker is still running).
     vendor.wait_for(5, timeout=1.5)

@@ -143,6 +143,19 @@ def test_a_repeat_safe_call_whose_answer_was_lost_counts_no_duplicate(
     assert not any(MAYBE_TWICE in line for line in warnings(caplog))
 
 
+def test_a_retry_line_names_the_call(
+    by_hand: Any, vendor: FakeVendor, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="analytix_frontend.server")
+    vendor.answer(Answer(503, headers={"Retry-After": "3"}))
+    record_kissmetrics_event("ada", "Paid")
+    call_id = str(the_call().pk)
+    assert attempt(call_id, OWNER).retry_in == 3.0
+    assert f"Kissmetrics event (call {call_id}): answered 503; retry 1 of 1 in 3.00 s." in (
+        caplog.text
+    )
+
+
 def test_a_form_whose_answer_was_lost_is_counted_and_logged(
     by_hand: Any, vendor: FakeVendor, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:

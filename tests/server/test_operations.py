@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,31 @@ def test_purge_deletes_finished_calls_past_retention_only(
     assert [r.pk for r in records()] == [old_pending.pk]  # an open call is never purged
 
 
+def test_counts_say_when_pending_calls_wait_past_lease_and_what_to_check(stored: Any) -> None:
+    record_kissmetrics_event("ada", "Paid")
+    record_kissmetrics_event("bob", "Paid")
+    assert "nothing picked them up" not in run("analytix_calls")  # both just made
+    long_ago = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    ServerCall.objects.filter(pk=records()[0].pk).update(next_attempt_at=long_ago)
+    out = run("analytix_calls")
+    assert "1 pending call(s) have been due for more than LEASE (120 s)" in out
+    assert "DISPATCH = 'tests.server.helpers.record_dispatch' needs the dispatcher" in out
+    assert "`manage.py analytix_calls --send` sends them now." in out
+    assert json.loads(run("analytix_calls", "--json"))["overdue"] == 1
+
+
+def test_a_bad_older_than_on_the_command_line_is_a_usage_error_not_a_traceback(
+    stored: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from analytix_frontend.management.commands.analytix_calls import Command
+
+    for bad in ("-1", "abc"):
+        with pytest.raises(SystemExit) as exited:
+            Command().run_from_argv(["manage.py", "analytix_calls", "--purge", "--older-than", bad])
+        assert exited.value.code == 2
+        assert f"whole number of days, not {bad!r}" in capsys.readouterr().err
+
+
 def test_bad_options_and_a_missing_table_say_what_to_do(
     stored: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -184,6 +209,18 @@ def test_admin_finds_a_call_by_its_logged_id_vendor_or_state(stored: Any) -> Non
     assert search("pending") == sorted([event.pk, form.pk])
 
 
+def test_admin_finds_a_persons_calls_for_an_erasure_request(stored: Any) -> None:
+    submit_hubspot_form(FORM_GUID, {"email": "ada@example.com"})
+    update_hubspot_contact("ada@example.com", {"plan": "pro"})
+    record_kissmetrics_event("ada@example.com", "Paid")
+    record_kissmetrics_event("bob@example.com", "Paid")
+    ada = sorted(r.pk for r in records() if "bob" not in json.dumps(r.data))
+    found, _ = admin_view().get_search_results(
+        RequestFactory().get("/"), ServerCall.objects.all(), "Ada@Example.com"
+    )
+    assert len(ada) == 3 and sorted(found.values_list("pk", flat=True)) == ada
+
+
 def test_admin_is_read_only_and_never_shows_the_token(stored: Any) -> None:
     update_hubspot_contact("ada@example.com", {"plan": "pro"})
     [record] = records()
@@ -195,6 +232,16 @@ def test_admin_is_read_only_and_never_shows_the_token(stored: Any) -> None:
     assert "ada@example.com" in shown  # what the vendor receives, the person included
     assert "the token in ANALYTICS_IDS[&#x27;HUBSPOT_ACCESS_TOKEN&#x27;] (not stored)" in shown
     assert TOKEN not in shown
+
+
+def test_admin_never_shows_the_kissmetrics_key(stored: Any, settings: Any) -> None:
+    record_kissmetrics_event("ada@example.com", "Paid", {"Plan": "pro"})
+    [record] = records()
+    assert record.data["params"]["_k"] == settings.ANALYTICS_IDS["KISSMETRICS_KEY"]  # to send
+    shown = str(admin_view().what_the_vendor_receives(record))
+    assert settings.ANALYTICS_IDS["KISSMETRICS_KEY"] not in shown
+    assert "the key in ANALYTICS_IDS[&#x27;KISSMETRICS_KEY&#x27;]" in shown
+    assert "ada@example.com" in shown and "pro" in shown  # the rest as the vendor gets it
 
 
 def test_admin_action_sends_again(server_settings: Any, vendor: FakeVendor) -> None:

@@ -4,6 +4,7 @@ real `db_worker`, killed mid-send and replaced, on the test database (a file).""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -114,6 +115,28 @@ def test_an_unknown_backend_alias_leaves_the_call_pending(
 def database_backend(server_settings: Any) -> Any:
     use_backend(server_settings, "django_tasks_db.DatabaseBackend")
     return server_settings
+
+
+def test_a_sweep_queues_no_second_task_for_a_call_whose_task_still_waits(
+    database_backend: Any, vendor: FakeVendor, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No db_worker running: the call waits, and each sweep (every LEASE) finds it due again;
+    its READY task still stands for it, so no second one is queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    caplog.set_level(logging.INFO, logger="analytix_frontend.server")
+    record_kissmetrics_event("ada", "Paid")
+    assert DBTaskResult.objects.count() == 1
+    for _ in range(3):
+        clock.advance(10_000)  # long past its LEASE: the sweep finds it due again
+        assert sweeper.sweep_once() == 0
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["READY"]
+    assert "is `manage.py db_worker` running for TASKS_BACKEND 'default'" in caplog.text
+    DBTaskResult.objects.update(status="FAILED")  # the task was lost: queue it again
+    clock.advance(10_000)
+    assert sweeper.sweep_once() == 1
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+    assert states() == ["pending"]
 
 
 def start_worker(vendor: FakeVendor, log: Path) -> subprocess.Popen[bytes]:

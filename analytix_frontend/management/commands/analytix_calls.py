@@ -11,13 +11,20 @@ attempt now at every pending call (and at calls whose sender stopped), in this p
 from __future__ import annotations
 
 import json
+from argparse import ArgumentTypeError
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from analytix_frontend.server import flush
-from analytix_frontend.server.config import read_server_settings
+from analytix_frontend.server.config import (
+    CELERY,
+    INLINE,
+    TASKS,
+    ServerSettings,
+    read_server_settings,
+)
 from analytix_frontend.server.delivery import now
 from analytix_frontend.server.models import State
 from analytix_frontend.server.operations import Counts, counts, purge, retry_dead, send_pending
@@ -32,8 +39,26 @@ def _days(text: str) -> int:
     except ValueError:
         days = -1
     if days < 0:
-        raise CommandError(f"--older-than wants a whole number of days, not {text!r}")
+        # argparse turns this into a usage error (exit status 2, no traceback) on the command
+        # line, and into a CommandError in call_command.
+        raise ArgumentTypeError(f"--older-than wants a whole number of days, not {text!r}")
     return days
+
+
+def _overdue(calls: int, config: ServerSettings) -> str:
+    """What to look at when pending calls have been due for longer than LEASE."""
+    who = {
+        INLINE: "a web process running with SWEEP above 0 (or this command's --send from cron)",
+        TASKS: f"`manage.py db_worker` running for TASKS_BACKEND {config.tasks_backend!r}",
+        CELERY: "a Celery worker running, and its broker reachable from the web processes",
+    }.get(config.dispatch, f"the dispatcher {config.dispatch!r} sending what it is given")
+    return (
+        f"{calls} pending call(s) have been due for more than LEASE ({config.lease:g} s): "
+        f"nothing picked them up (or the queue is backed up for longer). "
+        f"DISPATCH = {config.dispatch!r} needs {who}; "
+        "the web processes' log says why a hand-over failed. "
+        "`manage.py analytix_calls --send` sends them now."
+    )
 
 
 class Command(BaseCommand):
@@ -82,6 +107,8 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result.as_dict(), indent=2, sort_keys=True))
         else:
             self._table(result, config.dispatch, config.retention_days)
+            if result.overdue:
+                self.stdout.write(_overdue(result.overdue, config))
 
     def _table(self, result: Counts, dispatch: str, retention_days: int) -> None:
         self.stdout.write(f"Server calls (DISPATCH = {dispatch!r}):")
