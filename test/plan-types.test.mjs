@@ -2,24 +2,12 @@
 // kept equal to the generator's output by tests/plan/test_typegen.py), with analytix.d.ts:
 // planned calls type-check, and unplanned names, missing or wrong properties do not.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { tsc } from "./tsc.mjs";
 
-const TSC = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-
-function tsc(...args) {
-  try {
-    execFileSync(process.execPath, [TSC, ...args], { encoding: "utf8" });
-    return "";
-  } catch (error) {
-    return error.stdout || String(error);
-  }
-}
 
 test("planned calls type-check against the generated PlannedEvents", () => {
   assert.equal(tsc("-p", here("types/plan/tsconfig.json")), "");

@@ -1,26 +1,14 @@
 // static/analytix/js/analytix.d.ts: page code from docs/events.md type-checks (test/types/usage.ts),
 // misuse does not (test/types/misuse.ts), and the declared API is the one the scripts build.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { tsc } from "./tsc.mjs";
 import { CORE, VENDOR_FILES, makePage, service } from "./helpers.mjs";
 
-const TSC = join(dirname(createRequire(import.meta.url).resolve("typescript/package.json")), "bin", "tsc");
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const DECLARATIONS = readFileSync(here("../static/analytix/js/analytix.d.ts"), "utf8");
-
-function tsc(...args) {
-  try {
-    execFileSync(process.execPath, [TSC, ...args], { encoding: "utf8" });
-    return "";
-  } catch (error) {
-    return error.stdout || String(error);
-  }
-}
 
 test("page code as the docs write it type-checks against analytix.d.ts", () => {
   assert.equal(tsc("-p", here("types/tsconfig.json")), "");

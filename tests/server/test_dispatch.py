@@ -164,20 +164,6 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
     assert sent(vendor) == []
 
 
-def test_a_rolled_back_savepoint_drops_only_its_own_calls(
-    server_settings: Any, vendor: FakeVendor
-) -> None:
-    with transaction.atomic():
-        record_kissmetrics_event("ada", "Kept")
-        try:
-            with transaction.atomic():
-                record_kissmetrics_event("ada", "Dropped")
-                raise RuntimeError
-        except RuntimeError:
-            pass
-    assert [r.query["_n"] for r in sent(vendor)] == ["Kept"]
-
-
 def test_a_custom_dispatcher_gets_plain_data_it_can_send(
     server_settings: Any, vendor: FakeVendor
 ) -> None:
